@@ -1,0 +1,306 @@
+//! stats.nba.com `leaguegamelog` (PlayerOrTeam=P): one row per player per game.
+//!
+//! Cells are read by header name, never by position: stats.nba.com has added and reordered
+//! columns before (`FANTASY_PTS`, `VIDEO_AVAILABLE`). Headers are mapped to indices once per
+//! result set, and each row is converted straight from borrowed [`Cell`]s.
+//!
+//! `SEASON_ID` is not cross-checked against `GAME_DATE`: the 2019-20 bubble games were played in
+//! August to October 2020 yet belong to season 2019-20.
+
+use super::cell::Cell;
+use super::json::from_json;
+use super::{ParseError, Source};
+use nba_props_core::{GameDate, GameId, Season, Team};
+use serde::Deserialize;
+use std::borrow::Cow;
+
+/// One player's line in one game.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxScoreLine {
+    /// From `SEASON_ID` ("22023").
+    pub season: Season,
+    pub game_id: GameId,
+    pub game_date: GameDate,
+    pub player_id: i64,
+    pub player_name: String,
+    /// `TEAM_ABBREVIATION`, cross-checked with `TEAM_ID` when that column is present.
+    pub team: Team,
+    pub opponent: Team,
+    /// From `MATCHUP`: "DEN vs. LAL" is DEN at home, "LAL @ DEN" is LAL away.
+    pub is_home: bool,
+    /// `WL`; `None` while a game is not final.
+    pub win: Option<bool>,
+    /// `MIN`: whole minutes, fractional minutes or "MM:SS".
+    pub minutes: Option<f64>,
+    pub fgm: i32,
+    pub fga: i32,
+    pub fg3m: i32,
+    pub fg3a: i32,
+    pub ftm: i32,
+    pub fta: i32,
+    pub oreb: i32,
+    pub dreb: i32,
+    pub reb: i32,
+    pub ast: i32,
+    pub stl: i32,
+    pub blk: i32,
+    pub tov: i32,
+    pub pf: i32,
+    pub pts: i32,
+    pub plus_minus: Option<i32>,
+}
+
+#[derive(Deserialize)]
+struct RawPayload<'a> {
+    #[serde(rename = "resultSets", borrow, default)]
+    result_sets: Option<Vec<RawResultSet<'a>>>,
+    // Some stats.nba.com endpoints answer with one `resultSet` object instead of the array.
+    #[serde(rename = "resultSet", borrow, default)]
+    result_set: Option<RawResultSet<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawResultSet<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    headers: Vec<Cow<'a, str>>,
+    #[serde(rename = "rowSet", borrow)]
+    row_set: Vec<Vec<Cell<'a>>>,
+}
+
+const COUNTING: [&str; 16] = [
+    "FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB", "REB", "AST", "STL", "BLK", "TOV", "PF", "PTS", "PLUS_MINUS",
+];
+
+/// Column indices of one result set.
+struct Columns {
+    season: usize,
+    player_id: usize,
+    player_name: usize,
+    team_id: Option<usize>,
+    team: usize,
+    game_id: usize,
+    game_date: usize,
+    matchup: usize,
+    wl: usize,
+    min: usize,
+    counting: [usize; 16],
+}
+
+impl Columns {
+    fn find(headers: &[Cow<'_, str>], at: &str, src: &Source) -> Result<Self, ParseError> {
+        let position = |name: &str| headers.iter().position(|h| h == name);
+        let required = |name: &str| {
+            position(name).ok_or_else(|| {
+                let listed: Vec<&str> = headers.iter().map(|h| h.as_ref()).collect();
+                src.error(format!("{at}.headers.{name}"), format!("required header {name} is missing (headers: {})", listed.join(", ")))
+            })
+        };
+        let mut cols = Self {
+            season: required("SEASON_ID")?,
+            player_id: required("PLAYER_ID")?,
+            player_name: required("PLAYER_NAME")?,
+            team_id: position("TEAM_ID"),
+            team: required("TEAM_ABBREVIATION")?,
+            game_id: required("GAME_ID")?,
+            game_date: required("GAME_DATE")?,
+            matchup: required("MATCHUP")?,
+            wl: required("WL")?,
+            min: required("MIN")?,
+            counting: [0; 16],
+        };
+        for (slot, name) in cols.counting.iter_mut().zip(COUNTING) {
+            *slot = required(name)?;
+        }
+        Ok(cols)
+    }
+}
+
+/// Parses a leaguegamelog player payload into one [`BoxScoreLine`] per row.
+pub fn parse(bytes: &[u8], src: &Source) -> Result<Vec<BoxScoreLine>, ParseError> {
+    let payload: RawPayload = from_json(bytes, src)?;
+    let (at, set) = pick_result_set(&payload, src)?;
+    let cols = Columns::find(&set.headers, &at, src)?;
+    let mut out = Vec::with_capacity(set.row_set.len());
+    for (r, row) in set.row_set.iter().enumerate() {
+        let row = Row { cells: row, headers: &set.headers, at: &at, index: r, src };
+        if row.cells.len() != set.headers.len() {
+            return Err(src.error(
+                format!("{at}.rowSet[{r}]"),
+                format!("row has {} cells but there are {} headers", row.cells.len(), set.headers.len()),
+            ));
+        }
+        out.push(row.line(&cols)?);
+    }
+    Ok(out)
+}
+
+fn pick_result_set<'p, 'a>(payload: &'p RawPayload<'a>, src: &Source) -> Result<(String, &'p RawResultSet<'a>), ParseError> {
+    match (&payload.result_sets, &payload.result_set) {
+        (Some(sets), _) => {
+            let i = sets.iter().position(|s| s.name.as_deref() == Some("LeagueGameLog")).unwrap_or(0);
+            let set = sets.get(i).ok_or_else(|| src.error("resultSets", "no result set in the array"))?;
+            Ok((format!("resultSets[{i}]"), set))
+        }
+        (None, Some(set)) => Ok(("resultSet".to_string(), set)),
+        (None, None) => Err(src.error("resultSets", "neither resultSets nor resultSet is present")),
+    }
+}
+
+/// One row being converted, with what an error message needs.
+struct Row<'r, 'a> {
+    cells: &'r [Cell<'a>],
+    headers: &'r [Cow<'a, str>],
+    at: &'r str,
+    index: usize,
+    src: &'r Source<'r>,
+}
+
+impl<'a> Row<'_, 'a> {
+    fn err(&self, col: usize, message: impl Into<String>) -> ParseError {
+        let header = self.headers.get(col).map_or("?", |h| h.as_ref());
+        self.src.error(format!("{}.rowSet[{}].{header}", self.at, self.index), message)
+    }
+
+    fn cell(&self, col: usize) -> &Cell<'a> {
+        self.cells.get(col).unwrap_or(&Cell::Null)
+    }
+
+    fn get<T>(&self, col: usize, convert: impl FnOnce(&Cell<'a>) -> Result<T, String>) -> Result<T, ParseError> {
+        convert(self.cell(col)).map_err(|m| self.err(col, m))
+    }
+
+    fn opt<T>(&self, col: usize, convert: impl FnOnce(&Cell<'a>) -> Result<T, String>) -> Result<Option<T>, ParseError> {
+        let cell = self.cell(col);
+        if cell.is_null() { Ok(None) } else { convert(cell).map(Some).map_err(|m| self.err(col, m)) }
+    }
+
+    fn line(&self, c: &Columns) -> Result<BoxScoreLine, ParseError> {
+        let core = |e: nba_props_core::ParseError| e.to_string();
+        let season = self.get(c.season, |v| match v {
+            Cell::Int(i) => Season::parse(&i.to_string()).map_err(core),
+            v => Season::parse(v.to_str()?).map_err(core),
+        })?;
+        let game_id = self.get(c.game_id, |v| GameId::parse(v.to_str()?).map_err(core))?;
+        let game_date = self.get(c.game_date, |v| game_date(v.to_str()?))?;
+        let player_id = self.get(c.player_id, Cell::to_i64)?;
+        let player_name = self.get(c.player_name, |v| v.to_str().map(str::to_string))?;
+        let team = self.get(c.team, |v| Team::from_abbreviation(v.to_str()?).map_err(core))?;
+        if let Some(col) = c.team_id {
+            let by_id = self.opt(col, |v| Team::from_id(v.to_i64()?).map_err(core))?;
+            if let Some(by_id) = by_id.filter(|t| *t != team) {
+                return Err(self.err(col, format!("team id is {by_id} but TEAM_ABBREVIATION says {team}")));
+            }
+        }
+        let (is_home, opponent) = self.get(c.matchup, |v| matchup(v.to_str()?, team))?;
+        let win = self.opt(c.wl, |v| match v.to_str()? {
+            "W" => Ok(true),
+            "L" => Ok(false),
+            other => Err(format!("expected \"W\", \"L\" or null, got {other:?}")),
+        })?;
+        let minutes = self.opt(c.min, minutes)?;
+        let mut n = [0i32; 15];
+        for (slot, &col) in n.iter_mut().zip(&c.counting) {
+            *slot = self.get(col, Cell::to_i32)?;
+        }
+        let plus_minus = self.opt(c.counting[15], Cell::to_i32)?;
+        let [fgm, fga, fg3m, fg3a, ftm, fta, oreb, dreb, reb, ast, stl, blk, tov, pf, pts] = n;
+        Ok(BoxScoreLine {
+            season,
+            game_id,
+            game_date,
+            player_id,
+            player_name,
+            team,
+            opponent,
+            is_home,
+            win,
+            minutes,
+            fgm,
+            fga,
+            fg3m,
+            fg3a,
+            ftm,
+            fta,
+            oreb,
+            dreb,
+            reb,
+            ast,
+            stl,
+            blk,
+            tov,
+            pf,
+            pts,
+            plus_minus,
+        })
+    }
+}
+
+/// `2021-10-19` (leaguegamelog), or `OCT 19, 2021` as the per-player and per-team game logs
+/// write it.
+fn game_date(s: &str) -> Result<GameDate, String> {
+    if let Ok(d) = GameDate::parse(s) {
+        return Ok(d);
+    }
+    let bad = || format!("expected a date like 2021-10-19 or OCT 19, 2021, got {s:?}");
+    let mut parts = s.split_whitespace();
+    let (Some(mon), Some(day), Some(year), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(mon)).ok_or_else(bad)? as i8 + 1;
+    let day: i8 = day.strip_suffix(',').ok_or_else(bad)?.parse().map_err(|_| bad())?;
+    let year: i16 = year.parse().map_err(|_| bad())?;
+    jiff::civil::Date::new(year, month, day).map(GameDate::new).map_err(|_| bad())
+}
+
+/// `"DEN vs. LAL"` (home) or `"LAL @ DEN"` (away), whose first team must be the row's team.
+fn matchup(s: &str, team: Team) -> Result<(bool, Team), String> {
+    let bad = || format!("expected \"{team} vs. OPP\" or \"{team} @ OPP\", got {s:?}");
+    let mut parts = s.split_whitespace();
+    let (Some(first), Some(sep), Some(opp), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let is_home = match sep {
+        "vs." | "vs" => true,
+        "@" => false,
+        _ => return Err(bad()),
+    };
+    if Team::from_abbreviation(first).ok() != Some(team) {
+        return Err(format!("matchup {s:?} does not start with the row's team {team}"));
+    }
+    let opponent = Team::from_abbreviation(opp).map_err(|_| bad())?;
+    if opponent == team {
+        return Err(format!("matchup {s:?} has {team} playing itself"));
+    }
+    Ok((is_home, opponent))
+}
+
+/// Whole minutes (leaguegamelog), fractional minutes, or "MM:SS" (box score endpoints; older
+/// ones write "34.000000:27").
+fn minutes(v: &Cell<'_>) -> Result<f64, String> {
+    let value = match v {
+        Cell::Int(_) | Cell::Float(_) => v.to_f64()?,
+        Cell::Str(s) => {
+            let bad = || format!("expected minutes as a number or \"MM:SS\", got {s:?}");
+            let (m, sec) = s.trim().split_once(':').ok_or_else(bad)?;
+            let m: f64 = m.parse().map_err(|_| bad())?;
+            let sec: u8 = sec.parse().map_err(|_| bad())?;
+            if m.fract() != 0.0 || sec >= 60 {
+                return Err(bad());
+            }
+            m + f64::from(sec) / 60.0
+        }
+        _ => return Err(format!("expected minutes as a number or \"MM:SS\", got {}", v.describe())),
+    };
+    if value.is_finite() && (0.0..=1000.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("minutes {value} out of range"))
+    }
+}
+
+#[cfg(test)]
+#[path = "leaguegamelog_tests.rs"]
+mod tests;

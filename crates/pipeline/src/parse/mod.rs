@@ -1,0 +1,64 @@
+//! Pure parsers of raw payload bytes into typed rows: no I/O, no panics on any input.
+//!
+//! Every parser takes the payload bytes and a [`Source`] naming them, and returns either rows or
+//! a [`ParseError`] that says which file, which dataset and which field (a JSON path such as
+//! `resultSets[0].rowSet[12].PTS`, a CSV position such as `line 14, column ML_Away`, or
+//! `(document)` for problems with the whole body) went wrong.
+//!
+//! - [`leaguegamelog`]: stats.nba.com `leaguegamelog` player box scores.
+//! - [`schedule`]: the CDN / stats `scheduleLeagueV2` season schedule.
+//! - [`game_lines`]: SBR closing game lines (kyleskom CSV export).
+//! - [`odds_props`]: The Odds API v4 event odds for player props.
+
+mod cell;
+pub mod game_lines;
+mod json;
+pub mod leaguegamelog;
+pub mod odds_props;
+pub mod schedule;
+
+#[cfg(test)]
+mod cross_tests;
+#[cfg(test)]
+mod mutation_tests;
+#[cfg(test)]
+mod test_support;
+
+//TMP pub use game_lines::GameLineRow;
+pub use leaguegamelog::BoxScoreLine;
+//TMP pub use odds_props::{OddsEvent, PropLine};
+//TMP pub use schedule::{GameStatus, ScheduledGame, SchedulePayload, UnresolvedGame};
+
+/// What is being parsed, for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source<'a> {
+    pub file: &'a str,
+    pub dataset: &'a str,
+}
+
+impl Source<'_> {
+    /// An error about `field` of this payload.
+    pub fn error(&self, field: impl Into<String>, message: impl Into<String>) -> ParseError {
+        let field = field.into();
+        ParseError {
+            file: self.file.to_string(),
+            dataset: self.dataset.to_string(),
+            // An empty field would leave the reader guessing; the whole document is the fallback.
+            field: if field.is_empty() { DOCUMENT.to_string() } else { field },
+            message: message.into(),
+        }
+    }
+}
+
+/// A payload that does not parse, naming the file, the dataset and the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{dataset} payload {file}: field {field}: {message}")]
+pub struct ParseError {
+    pub file: String,
+    pub dataset: String,
+    pub field: String,
+    pub message: String,
+}
+
+/// The `field` of errors about the body as a whole (empty, HTML, trailing bytes).
+pub const DOCUMENT: &str = "(document)";

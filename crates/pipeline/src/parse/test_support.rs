@@ -1,0 +1,44 @@
+//! Helpers shared by the parser tests.
+
+use super::ParseError;
+use std::path::{Path, PathBuf};
+
+/// Every file under `dir` whose name ends with `ext`, sorted, recursing into folders.
+pub(crate) fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("read {}: {e}", d.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.to_string_lossy().ends_with(ext) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+pub(crate) fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+/// The error names the file, the dataset and a non-empty field, in its fields and its Display.
+pub(crate) fn assert_names(e: &ParseError, file: &str, dataset: &str) {
+    let shown = e.to_string();
+    assert_eq!(e.file, file, "{shown}");
+    assert_eq!(e.dataset, dataset, "{shown}");
+    assert!(!e.field.is_empty(), "{shown}");
+    assert!(!e.message.is_empty(), "{shown}");
+    assert!(shown.contains(file) && shown.contains(dataset) && shown.contains(&e.field), "{shown}");
+}
+
+/// The error names the file and dataset and exactly this field.
+pub(crate) fn assert_field(e: &ParseError, file: &str, dataset: &str, field: &str) {
+    assert_names(e, file, dataset);
+    assert_eq!(e.field, field, "{e}");
+}
+
+pub(crate) const ACCESS_DENIED: &str = "<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \nYou don't have permission to access \"http&#58;&#47;&#47;stats&#46;nba&#46;com&#47;stats&#47;leaguegamelog\" on this server.<P>\nReference&#32;&#35;18&#46;bd3d3b17&#46;1700000000&#46;1a2b3c4d\n</BODY>\n</HTML>\n";

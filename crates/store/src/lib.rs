@@ -1,0 +1,82 @@
+//! Storage for nba-props: the raw payload store (exact bytes addressed by their sha256) and the
+//! relational store on SQLite (embedded default) or PostgreSQL (several machines), both created by
+//! the same migrations and exercised by the same conformance tests.
+
+pub mod db;
+mod partition;
+pub mod raw;
+pub mod runs;
+pub mod schema;
+pub mod testing;
+
+pub use db::{Backend, Db, Row, Tx, Value};
+pub use partition::content_hash;
+pub use raw::{RawMeta, RawStore};
+pub use schema::{ColType, Column, TableDef};
+
+use std::path::PathBuf;
+
+/// Errors of the storage layer; each names what it was doing.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The database could not be reached (the URL is shown without its password).
+    #[error("cannot connect to the database {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    /// A statement failed; the first line of the SQL says which.
+    #[error("database error in `{sql}`: {source}")]
+    Query { sql: String, source: sqlx::Error },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    /// A row or column does not fit the declared table.
+    #[error("schema mismatch: {0}")]
+    Schema(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Reading or writing a file of the raw store.
+    #[error("raw store {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    /// A stored payload's bytes no longer hash to its address.
+    #[error("raw store {path}: content hash is {actual}, expected {expected}: the file was changed on disk")]
+    Corrupt { path: PathBuf, expected: String, actual: String },
+    /// A partition write was refused because the writer's lease epoch is no longer current.
+    #[error("fenced: {0}")]
+    Fenced(String),
+}
+
+impl Error {
+    pub(crate) fn query(sql: &str, source: sqlx::Error) -> Self {
+        let first = sql.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+        let sql = if first.len() > 120 { format!("{}…", &first[..120]) } else { first.to_string() };
+        Error::Query { sql, source }
+    }
+
+    /// True for a violated unique or primary key.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            Error::Query { source: sqlx::Error::Database(e), .. } | Error::Sqlx(sqlx::Error::Database(e)) => {
+                e.is_unique_violation()
+            }
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The database and the raw payload store together.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: Db,
+    pub raw: RawStore,
+}
+
+impl Store {
+    /// Opens (and migrates) the database at `database_url` and the raw store under `raw_dir`.
+    pub async fn open(database_url: &str, raw_dir: PathBuf) -> Result<Store> {
+        let db = Db::connect(database_url).await?;
+        Ok(Store { db, raw: RawStore::new(raw_dir) })
+    }
+}

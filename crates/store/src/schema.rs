@@ -1,0 +1,187 @@
+//! Declarations of the tables processors write: columns in order, natural key, partition.
+//!
+//! The migrations create these tables; a conformance test checks on both backends that the
+//! declared columns, order, nullability and keys are what the database really has, so the two
+//! cannot drift. `docs/tables.md` documents them for analysts.
+
+/// The value type of a column, mapped to `BIGINT`/`INTEGER`, `DOUBLE PRECISION`/`REAL`, `TEXT`,
+/// `BOOLEAN`/`INTEGER` on PostgreSQL/SQLite. Dates and instants are ISO-8601 `TEXT` on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColType {
+    Int,
+    Float,
+    Text,
+    Bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColType,
+    pub nullable: bool,
+}
+
+/// A table written one partition at a time.
+#[derive(Debug)]
+pub struct TableDef {
+    pub name: &'static str,
+    pub columns: &'static [Column],
+    /// The natural primary key: a duplicate is a constraint error.
+    pub key: &'static [&'static str],
+    /// The columns whose values name one partition (usually `game_date`).
+    pub partition: &'static [&'static str],
+    /// For tables keyed by an id that can change partition (a postponed game moves to another
+    /// date): writing a row deletes the row with the same value of this column elsewhere.
+    pub moves_by: Option<&'static str>,
+}
+
+impl TableDef {
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+const fn c(name: &'static str, ty: ColType) -> Column {
+    Column { name, ty, nullable: false }
+}
+const fn n(name: &'static str, ty: ColType) -> Column {
+    Column { name, ty, nullable: true }
+}
+use ColType::{Bool, Float, Int, Text};
+
+/// Every game the sources know of, one row per NBA game id, on its Eastern game date.
+pub static NBAC_SCHEDULE: TableDef = TableDef {
+    name: "nbac_schedule",
+    columns: &[
+        c("game_id", Text),
+        c("game_date", Text),
+        c("season", Text),
+        c("season_type", Text),
+        n("game_code", Text),
+        c("status", Text),
+        c("home_team", Text),
+        c("away_team", Text),
+        c("home_team_id", Int),
+        c("away_team_id", Int),
+        n("home_score", Int),
+        n("away_score", Int),
+        n("score_source", Text),
+        n("tipoff_utc", Text),
+        n("is_neutral", Bool),
+        n("is_cup", Bool),
+        n("game_subtype", Text),
+        c("source", Text),
+        n("schedule_captured_at", Text),
+        n("payload_sha256", Text),
+    ],
+    key: &["game_id"],
+    partition: &["game_date"],
+    moves_by: Some("game_id"),
+};
+
+/// One row per player per game played, from stats.nba.com `leaguegamelog`.
+pub static NBAC_PLAYER_BOXSCORES: TableDef = TableDef {
+    name: "nbac_player_boxscores",
+    columns: &[
+        c("game_id", Text),
+        c("player_id", Int),
+        c("game_date", Text),
+        c("season", Text),
+        c("season_type", Text),
+        c("player_name", Text),
+        c("team_id", Int),
+        c("team", Text),
+        c("opponent", Text),
+        c("is_home", Bool),
+        n("win", Bool),
+        n("minutes", Float),
+        c("points", Int),
+        c("fgm", Int),
+        c("fga", Int),
+        c("fg3m", Int),
+        c("fg3a", Int),
+        c("ftm", Int),
+        c("fta", Int),
+        c("oreb", Int),
+        c("dreb", Int),
+        c("reb", Int),
+        c("ast", Int),
+        c("stl", Int),
+        c("blk", Int),
+        c("tov", Int),
+        c("pf", Int),
+        n("plus_minus", Int),
+        c("payload_sha256", Text),
+    ],
+    key: &["game_id", "player_id"],
+    partition: &["game_date"],
+    moves_by: None,
+};
+
+/// Closing game lines (spread, total, moneylines), oriented to the schedule's home team.
+pub static GAME_LINES: TableDef = TableDef {
+    name: "game_lines",
+    columns: &[
+        c("game_id", Text),
+        c("source", Text),
+        c("bookmaker", Text),
+        c("game_date", Text),
+        c("home_team", Text),
+        c("away_team", Text),
+        n("total", Float),
+        n("home_spread", Float),
+        n("spread_raw", Float),
+        n("home_moneyline", Int),
+        n("away_moneyline", Int),
+        n("final_total", Int),
+        n("final_home_margin", Int),
+        c("teams_swapped", Bool),
+        c("payload_sha256", Text),
+    ],
+    key: &["game_id", "source", "bookmaker"],
+    partition: &["game_date"],
+    moves_by: None,
+};
+
+/// Player prop lines: one row per (event, bookmaker, market, player, line, snapshot).
+pub static ODDS_PLAYER_PROPS: TableDef = TableDef {
+    name: "odds_player_props",
+    columns: &[
+        c("event_id", Text),
+        c("bookmaker", Text),
+        c("market", Text),
+        c("player_name", Text),
+        c("line", Float),
+        c("snapshot_at", Text),
+        c("game_id", Text),
+        c("game_date", Text),
+        n("over_price", Int),
+        n("under_price", Int),
+        n("last_update", Text),
+        n("commence_time", Text),
+        c("teams_swapped", Bool),
+        c("payload_sha256", Text),
+    ],
+    key: &["event_id", "bookmaker", "market", "player_name", "line", "snapshot_at"],
+    partition: &["game_date"],
+    moves_by: None,
+};
+
+/// Source rows a processor could not attach to a game or team: counted and kept, never dropped.
+pub static UNMATCHED_ROWS: TableDef = TableDef {
+    name: "unmatched_rows",
+    columns: &[
+        c("processor", Text),
+        c("partition_key", Text),
+        c("payload_sha256", Text),
+        c("item", Text),
+        c("reason", Text),
+    ],
+    key: &["processor", "partition_key", "payload_sha256", "item"],
+    partition: &["processor", "partition_key"],
+    moves_by: None,
+};
+
+/// Every table a processor writes, for conformance tests and checks.
+pub static OUTPUT_TABLES: &[&TableDef] =
+    &[&NBAC_SCHEDULE, &NBAC_PLAYER_BOXSCORES, &GAME_LINES, &ODDS_PLAYER_PROPS, &UNMATCHED_ROWS];

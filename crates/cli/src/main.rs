@@ -1,1 +1,166 @@
-fn main() {}
+//! The `nba-props` command line.
+
+mod commands;
+mod config;
+
+use clap::{Parser, Subcommand};
+use config::Config;
+use nba_props_core::{BuildInfo, GameDate};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "nba-props", version = version(), about = "NBA player-props analytics: collect, clean, predict, grade, publish.")]
+struct Cli {
+    /// TOML configuration file (default: ./nba-props.toml when present).
+    #[arg(long, global = true, env = "NBA_PROPS_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory (database and raw store). Overrides NBA_PROPS_DATA_DIR.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Database URL (postgres://… or sqlite://…). Overrides NBA_PROPS_DATABASE_URL.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The daily job for a date (or a range): fetch or import the raw data, then run every phase.
+    Run {
+        /// A date (YYYY-MM-DD) or today / yesterday / tomorrow, in US Eastern time.
+        #[arg(long, default_value = "yesterday", conflicts_with_all = ["from", "to"])]
+        date: String,
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Run over this raw archive instead of the live sources (default: archive_dir from config).
+        #[arg(long)]
+        archive: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+    },
+    /// Load a raw archive (DIR/manifest.jsonl) into the raw store.
+    Import { dir: PathBuf },
+    /// Run processors over a date range; resumable (every partition write is idempotent).
+    Backfill {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// Phases to run: `2`, or a range like `2-5`.
+        #[arg(long, default_value = "2")]
+        phases: String,
+        /// Partitions run at once.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+    },
+    /// What each processor did for a date: runs, rows, unmatched source rows, bad payloads.
+    Status {
+        #[arg(long, default_value = "yesterday")]
+        date: String,
+    },
+}
+
+fn version() -> &'static str {
+    let b = BuildInfo::current();
+    // clap wants a static string; this runs once per process.
+    Box::leak(format!("{} (git {})", b.version, b.git_sha).into_boxed_str())
+}
+
+/// Resolves a date or a date word in US Eastern time.
+pub fn resolve_date(s: &str) -> anyhow::Result<GameDate> {
+    let today = GameDate::today_at(jiff::Timestamp::now());
+    Ok(match s {
+        "today" => today,
+        "yesterday" => today.add_days(-1),
+        "tomorrow" => today.add_days(1),
+        other => GameDate::parse(other)
+            .map_err(|e| anyhow::anyhow!("{e} (or today / yesterday / tomorrow)"))?,
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("start the async runtime");
+    match runtime.block_on(dispatch(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NBA_PROPS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(d) = cli.data_dir {
+        config.data_dir = d;
+    }
+    if let Some(u) = cli.database_url {
+        config.database_url = Some(u);
+    }
+    match cli.command {
+        Command::Import { dir } => commands::import(&config, &dir).await,
+        Command::Backfill {
+            from,
+            to,
+            phases,
+            jobs,
+        } => {
+            let (from, to) = (resolve_date(&from)?, resolve_date(&to)?);
+            commands::backfill(&config, from, to, &phases, jobs).await
+        }
+        Command::Status { date } => commands::status(&config, resolve_date(&date)?).await,
+        Command::Run {
+            date,
+            from,
+            to,
+            archive,
+            jobs,
+        } => {
+            let (from, to) = match (from, to) {
+                (Some(f), Some(t)) => (resolve_date(&f)?, resolve_date(&t)?),
+                _ => {
+                    let d = resolve_date(&date)?;
+                    (d, d)
+                }
+            };
+            commands::run(
+                &config,
+                from,
+                to,
+                archive.or(config.archive_dir.clone()),
+                jobs,
+            )
+            .await
+        }
+    }
+}

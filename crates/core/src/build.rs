@@ -11,7 +11,10 @@ pub struct BuildInfo {
 impl BuildInfo {
     /// The build of this binary.
     pub const fn current() -> Self {
-        Self { version: env!("CARGO_PKG_VERSION"), git_sha: env!("NBA_PROPS_GIT_SHA") }
+        Self {
+            version: env!("CARGO_PKG_VERSION"),
+            git_sha: env!("NBA_PROPS_GIT_SHA"),
+        }
     }
 }
 

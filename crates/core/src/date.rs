@@ -52,7 +52,11 @@ impl GameDate {
     }
 
     pub fn add_days(self, days: i32) -> Self {
-        Self(self.0.checked_add(days.days()).expect("game dates stay far inside jiff's range"))
+        Self(
+            self.0
+                .checked_add(days.days())
+                .expect("game dates stay far inside jiff's range"),
+        )
     }
 
     /// Whole days from `self` to `other` (positive when `other` is later).
@@ -110,21 +114,39 @@ impl Season {
 
     pub fn of_date(date: GameDate) -> Self {
         let d = date.date();
-        Self { start_year: if d.month() >= 8 { d.year() } else { d.year() - 1 } }
+        Self {
+            start_year: if d.month() >= 8 {
+                d.year()
+            } else {
+                d.year() - 1
+            },
+        }
     }
 
     /// Parses `2023-24` (the label used everywhere) or stats.nba.com's `SEASON_ID` (`22023`, whose
     /// first digit is the season type).
     pub fn parse(s: &str) -> Result<Self, ParseError> {
-        let err = || ParseError::new("season", s, "YYYY-YY (e.g. 2023-24) or a SEASON_ID like 22023");
+        let err = || {
+            ParseError::new(
+                "season",
+                s,
+                "YYYY-YY (e.g. 2023-24) or a SEASON_ID like 22023",
+            )
+        };
         let b = s.as_bytes();
         if b.len() == 7 && b[4] == b'-' {
             let start: i16 = s[..4].parse().map_err(|_| err())?;
             let end: i16 = s[5..].parse().map_err(|_| err())?;
-            return if (start + 1) % 100 == end { Ok(Self { start_year: start }) } else { Err(err()) };
+            return if (start + 1) % 100 == end {
+                Ok(Self { start_year: start })
+            } else {
+                Err(err())
+            };
         }
         if b.len() == 5 && b.iter().all(u8::is_ascii_digit) {
-            return Ok(Self { start_year: s[1..].parse().map_err(|_| err())? });
+            return Ok(Self {
+                start_year: s[1..].parse().map_err(|_| err())?,
+            });
         }
         Err(err())
     }
@@ -132,7 +154,10 @@ impl Season {
     /// First and last date that [`Season::of_date`] maps to this season.
     pub fn date_range(self) -> (GameDate, GameDate) {
         let y = self.start_year;
-        (GameDate(Date::constant(y, 8, 1)), GameDate(Date::constant(y + 1, 7, 31)))
+        (
+            GameDate(Date::constant(y, 8, 1)),
+            GameDate(Date::constant(y + 1, 7, 31)),
+        )
     }
 }
 
@@ -180,7 +205,10 @@ mod tests {
 
     #[test]
     fn game_date_accepts_cdn_midnight_timestamps_but_not_garbage() {
-        assert_eq!(GameDate::parse("2023-10-24T00:00:00Z").unwrap().to_string(), "2023-10-24");
+        assert_eq!(
+            GameDate::parse("2023-10-24T00:00:00Z").unwrap().to_string(),
+            "2023-10-24"
+        );
         assert!(GameDate::parse("2023-10-24x").is_err());
         assert!(GameDate::parse("10/24/2023").is_err());
         assert!(GameDate::parse("").is_err());
@@ -192,7 +220,10 @@ mod tests {
         let a = GameDate::parse("2024-02-27").unwrap();
         let b = GameDate::parse("2024-03-01").unwrap();
         let days: Vec<String> = a.through(b).map(|d| d.to_string()).collect();
-        assert_eq!(days, ["2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01"]);
+        assert_eq!(
+            days,
+            ["2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01"]
+        );
         assert_eq!(a.days_until(b), 3);
     }
 }

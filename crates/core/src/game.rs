@@ -14,7 +14,11 @@ impl GameId {
         if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) && s.starts_with("00") {
             Ok(Self(s.to_string()))
         } else {
-            Err(ParseError::new("game id", s, "the NBA's ten-digit id starting with 00, e.g. 0022300061"))
+            Err(ParseError::new(
+                "game id",
+                s,
+                "the NBA's ten-digit id starting with 00, e.g. 0022300061",
+            ))
         }
     }
 
@@ -82,14 +86,29 @@ mod tests {
         let id = GameId::parse("0022300061").unwrap();
         assert_eq!(id.as_str(), "0022300061");
         assert_eq!(id.season_type(), SeasonType::Regular);
-        assert_eq!(GameId::parse("0042100402").unwrap().season_type(), SeasonType::Playoffs);
-        assert_eq!(GameId::parse("0062300001").unwrap().season_type(), SeasonType::CupFinal);
-        assert_eq!(GameId::parse("0052300121").unwrap().season_type(), SeasonType::PlayIn);
+        assert_eq!(
+            GameId::parse("0042100402").unwrap().season_type(),
+            SeasonType::Playoffs
+        );
+        assert_eq!(
+            GameId::parse("0062300001").unwrap().season_type(),
+            SeasonType::CupFinal
+        );
+        assert_eq!(
+            GameId::parse("0052300121").unwrap().season_type(),
+            SeasonType::PlayIn
+        );
     }
 
     #[test]
     fn other_id_shapes_are_rejected() {
-        for bad in ["22300061", "20240115_LAL_DEN", "00223000610", "", "fd55db2fa9ee5be1f108be5151e2ecb0"] {
+        for bad in [
+            "22300061",
+            "20240115_LAL_DEN",
+            "00223000610",
+            "",
+            "fd55db2fa9ee5be1f108be5151e2ecb0",
+        ] {
             assert!(GameId::parse(bad).is_err(), "{bad} accepted");
         }
     }

@@ -23,6 +23,10 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(kind: &'static str, value: impl Into<String>, expected: &'static str) -> Self {
-        Self { kind, value: value.into(), expected }
+        Self {
+            kind,
+            value: value.into(),
+            expected,
+        }
     }
 }

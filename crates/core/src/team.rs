@@ -20,7 +20,14 @@ const TEAMS: [TeamInfo; 30] = [
     t(1610612738, "BOS", "BOS", "Boston", "Celtics", &[]),
     t(1610612751, "BKN", "BKN", "Brooklyn", "Nets", &[]),
     // kyleskom's 2021-22 game lines label the Hornets with their pre-2014 name.
-    t(1610612766, "CHA", "CHA", "Charlotte", "Hornets", &["Charlotte Bobcats"]),
+    t(
+        1610612766,
+        "CHA",
+        "CHA",
+        "Charlotte",
+        "Hornets",
+        &["Charlotte Bobcats"],
+    ),
     t(1610612741, "CHI", "CHI", "Chicago", "Bulls", &[]),
     t(1610612739, "CLE", "CLE", "Cleveland", "Cavaliers", &[]),
     t(1610612742, "DAL", "DAL", "Dallas", "Mavericks", &[]),
@@ -30,8 +37,22 @@ const TEAMS: [TeamInfo; 30] = [
     t(1610612745, "HOU", "HOU", "Houston", "Rockets", &[]),
     t(1610612754, "IND", "IND", "Indiana", "Pacers", &[]),
     // stats.nba.com and the CDN say "LA"; SBR and The Odds API say "Los Angeles".
-    t(1610612746, "LAC", "LAC", "LA", "Clippers", &["Los Angeles Clippers"]),
-    t(1610612747, "LAL", "LAL", "Los Angeles", "Lakers", &["LA Lakers"]),
+    t(
+        1610612746,
+        "LAC",
+        "LAC",
+        "LA",
+        "Clippers",
+        &["Los Angeles Clippers"],
+    ),
+    t(
+        1610612747,
+        "LAL",
+        "LAL",
+        "Los Angeles",
+        "Lakers",
+        &["LA Lakers"],
+    ),
     t(1610612763, "MEM", "MEM", "Memphis", "Grizzlies", &[]),
     t(1610612748, "MIA", "MIA", "Miami", "Heat", &[]),
     t(1610612749, "MIL", "MIL", "Milwaukee", "Bucks", &[]),
@@ -58,7 +79,14 @@ const fn t(
     nickname: &'static str,
     aliases: &'static [&'static str],
 ) -> TeamInfo {
-    TeamInfo { id, tricode, espn, city, nickname, aliases }
+    TeamInfo {
+        id,
+        tricode,
+        espn,
+        city,
+        nickname,
+        aliases,
+    }
 }
 
 /// One of the 30 NBA teams.
@@ -90,14 +118,24 @@ impl Team {
         TEAMS
             .iter()
             .position(|t| {
+                // `get` and not slicing: a non-ASCII name must not split a character.
                 let (city, nick) = (t.city, t.nickname);
                 (s.len() == city.len() + 1 + nick.len()
-                    && s[..city.len()].eq_ignore_ascii_case(city)
-                    && s[city.len() + 1..].eq_ignore_ascii_case(nick))
+                    && s.get(..city.len())
+                        .is_some_and(|c| c.eq_ignore_ascii_case(city))
+                    && s.get(city.len()..city.len() + 1) == Some(" ")
+                    && s.get(city.len() + 1..)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(nick)))
                     || t.aliases.iter().any(|a| a.eq_ignore_ascii_case(s))
             })
             .map(|i| Team(i as u8))
-            .ok_or_else(|| ParseError::new("team name", s, "a full NBA team name such as Denver Nuggets"))
+            .ok_or_else(|| {
+                ParseError::new(
+                    "team name",
+                    s,
+                    "a full NBA team name such as Denver Nuggets",
+                )
+            })
     }
 
     /// stats.nba.com's numeric team id (1610612737 …).
@@ -106,7 +144,13 @@ impl Team {
             .iter()
             .position(|t| t.id == id)
             .map(|i| Team(i as u8))
-            .ok_or_else(|| ParseError::new("team id", id.to_string(), "a stats.nba.com team id 1610612737..1610612766"))
+            .ok_or_else(|| {
+                ParseError::new(
+                    "team id",
+                    id.to_string(),
+                    "a stats.nba.com team id 1610612737..1610612766",
+                )
+            })
     }
 
     pub fn id(self) -> i64 {
@@ -144,12 +188,21 @@ mod tests {
         assert_eq!(Team::from_name("Los Angeles Clippers").unwrap(), lac);
         assert_eq!(Team::from_name("LA Clippers").unwrap(), lac);
         assert_eq!(Team::from_id(1610612746).unwrap(), lac);
-        assert_eq!(Team::from_name("Charlotte Bobcats").unwrap().tricode(), "CHA");
+        assert_eq!(
+            Team::from_name("Charlotte Bobcats").unwrap().tricode(),
+            "CHA"
+        );
         assert_eq!(Team::from_abbreviation("GS").unwrap().tricode(), "GSW");
         assert_eq!(Team::from_abbreviation("UTAH").unwrap().tricode(), "UTA");
         assert_eq!(Team::from_abbreviation("WSH").unwrap().tricode(), "WAS");
-        assert_eq!(Team::from_name("Portland Trail Blazers").unwrap().tricode(), "POR");
-        assert_eq!(Team::from_name("philadelphia 76ers").unwrap().tricode(), "PHI");
+        assert_eq!(
+            Team::from_name("Portland Trail Blazers").unwrap().tricode(),
+            "POR"
+        );
+        assert_eq!(
+            Team::from_name("philadelphia 76ers").unwrap().tricode(),
+            "PHI"
+        );
     }
 
     #[test]
@@ -161,6 +214,14 @@ mod tests {
             assert_eq!(Team::from_abbreviation(a.tricode()).unwrap(), *a);
             assert_eq!(Team::from_name(&a.full_name()).unwrap(), *a);
         }
+    }
+
+    #[test]
+    fn non_ascii_names_are_errors_not_panics() {
+        // Same byte length as "Atlanta Hawks", with a two-byte character where the space was.
+        assert!(Team::from_name("Atlant\u{e9}Hawks").is_err());
+        assert!(Team::from_name("Atlanta\u{a0}Hawks").is_err());
+        assert!(Team::from_name("\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9} Hawks").is_err());
     }
 
     #[test]

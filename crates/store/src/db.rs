@@ -10,9 +10,13 @@ use crate::schema::{ColType, TableDef};
 use crate::{Error, Result};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Column as _, Postgres, Row as _, Sqlite, Transaction, TypeInfo as _, ValueRef as _};
+use sqlx::{
+    AssertSqlSafe, Column as _, Postgres, Row as _, Sqlite, Transaction, TypeInfo as _,
+    ValueRef as _,
+};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -135,7 +139,10 @@ impl Db {
     /// Connects without migrating (for tests that set up their own schema first).
     pub async fn connect_without_migrating(url: &str) -> Result<Db> {
         let redacted = redact_url(url);
-        let conn_err = |e: sqlx::Error| Error::Connect { url: redacted.clone(), source: e };
+        let conn_err = |e: sqlx::Error| Error::Connect {
+            url: redacted.clone(),
+            source: e,
+        };
         if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(conn_err)?
@@ -146,7 +153,11 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true);
-            let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await.map_err(conn_err)?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(opts)
+                .await
+                .map_err(conn_err)?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url).map_err(conn_err)?;
@@ -165,7 +176,10 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await
-            .map_err(|e| Error::Connect { url: label.to_string(), source: e })?;
+            .map_err(|e| Error::Connect {
+                url: label.to_string(),
+                source: e,
+            })?;
         Ok(Db::Postgres(pool))
     }
 
@@ -234,6 +248,21 @@ impl Tx {
     /// Inserts rows (values in the table's column order) with multi-row statements.
     /// A row that repeats a natural key is a constraint error, never a silent duplicate.
     pub async fn insert(&mut self, table: &TableDef, rows: &[Vec<Value>]) -> Result<u64> {
+        self.insert_rows(table, rows, "").await
+    }
+
+    /// Inserts the rows whose key is not present yet; returns how many were new.
+    pub async fn insert_new(&mut self, table: &TableDef, rows: &[Vec<Value>]) -> Result<u64> {
+        self.insert_rows(table, rows, " ON CONFLICT DO NOTHING")
+            .await
+    }
+
+    async fn insert_rows(
+        &mut self,
+        table: &TableDef,
+        rows: &[Vec<Value>],
+        suffix: &str,
+    ) -> Result<u64> {
         let ncols = table.columns.len();
         if let Some(bad) = rows.iter().find(|r| r.len() != ncols) {
             return Err(Error::Schema(format!(
@@ -247,7 +276,7 @@ impl Tx {
         let chunk = (30_000 / ncols).clamp(1, 500);
         let mut written = 0;
         for rows in rows.chunks(chunk) {
-            let sql = insert_sql(table, rows.len());
+            let sql = insert_sql(table, rows.len(), matches!(self, Tx::Sqlite(_))) + suffix;
             written += match self {
                 Tx::Sqlite(t) => sqlite::insert(&mut **t, &sql, table, rows).await?,
                 Tx::Postgres(t) => postgres::insert(&mut **t, &sql, table, rows).await?,
@@ -265,7 +294,9 @@ impl Tx {
     }
 }
 
-fn insert_sql(table: &TableDef, nrows: usize) -> String {
+/// SQLite gets anonymous `?` placeholders: it treats `$N` as named parameters and looks names up
+/// linearly, which made a 5,000-parameter insert quadratic (most of a backfill's time).
+fn insert_sql(table: &TableDef, nrows: usize, anonymous: bool) -> String {
     let ncols = table.columns.len();
     let cols: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
     let mut sql = format!("INSERT INTO {} ({}) VALUES ", table.name, cols.join(", "));
@@ -275,8 +306,12 @@ fn insert_sql(table: &TableDef, nrows: usize) -> String {
             if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(r * ncols + c + 1).to_string());
+            if anonymous {
+                sql.push('?');
+            } else {
+                sql.push('$');
+                sql.push_str(&(r * ncols + c + 1).to_string());
+            }
         }
         sql.push(')');
     }
@@ -314,9 +349,18 @@ mod sqlite {
         }
     }
 
-    pub async fn execute<'e, E: Executor<'e, Database = Sqlite>>(e: E, sql: &str, params: &[Value]) -> Result<u64> {
-        let q = params.iter().fold(sqlx::query(AssertSqlSafe(sql.to_string())), bind);
-        Ok(q.execute(e).await.map_err(|err| Error::query(sql, err))?.rows_affected())
+    pub async fn execute<'e, E: Executor<'e, Database = Sqlite>>(
+        e: E,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<u64> {
+        let q = params
+            .iter()
+            .fold(sqlx::query(AssertSqlSafe(sql.to_string())), bind);
+        Ok(q.execute(e)
+            .await
+            .map_err(|err| Error::query(sql, err))?
+            .rows_affected())
     }
 
     pub async fn insert<'e, E: Executor<'e, Database = Sqlite>>(
@@ -325,12 +369,25 @@ mod sqlite {
         _table: &TableDef,
         rows: &[Vec<Value>],
     ) -> Result<u64> {
-        let q = rows.iter().flatten().fold(sqlx::query(AssertSqlSafe(sql.to_string())), bind);
-        Ok(q.execute(e).await.map_err(|err| Error::query(sql, err))?.rows_affected())
+        // One-off statement shapes (their row count varies): kept out of the statement cache.
+        let q = rows.iter().flatten().fold(
+            sqlx::query(AssertSqlSafe(sql.to_string())).persistent(false),
+            bind,
+        );
+        Ok(q.execute(e)
+            .await
+            .map_err(|err| Error::query(sql, err))?
+            .rows_affected())
     }
 
-    pub async fn query<'e, E: Executor<'e, Database = Sqlite>>(e: E, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
-        let q = params.iter().fold(sqlx::query(AssertSqlSafe(sql.to_string())), bind);
+    pub async fn query<'e, E: Executor<'e, Database = Sqlite>>(
+        e: E,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Vec<Row>> {
+        let q = params
+            .iter()
+            .fold(sqlx::query(AssertSqlSafe(sql.to_string())), bind);
         let rows = q.fetch_all(e).await.map_err(|err| Error::query(sql, err))?;
         rows.iter().map(|r| decode(r, sql)).collect()
     }
@@ -344,7 +401,9 @@ mod sqlite {
                 continue;
             }
             let v = match raw.type_info().name() {
-                "INTEGER" | "BOOLEAN" => Value::Int(row.try_get(i).map_err(|e| Error::query(sql, e))?),
+                "INTEGER" | "BOOLEAN" => {
+                    Value::Int(row.try_get(i).map_err(|e| Error::query(sql, e))?)
+                }
                 "REAL" => Value::Float(row.try_get(i).map_err(|e| Error::query(sql, e))?),
                 "TEXT" => Value::Text(row.try_get(i).map_err(|e| Error::query(sql, e))?),
                 other => {
@@ -367,7 +426,9 @@ mod postgres {
 
     type Q<'a> = Query<'a, Postgres, PgArguments>;
 
-    /// PostgreSQL types every parameter; a NULL is bound with its column's type when known.
+    /// PostgreSQL types every parameter; a NULL is bound with its column's type when known
+    /// (inserts). Elsewhere a NULL parameter is bound as text, so writes of nullable non-text
+    /// columns go through [`Tx::insert`].
     fn bind_typed<'a>(q: Q<'a>, v: &Value, ty: Option<ColType>) -> Q<'a> {
         match (v, ty) {
             (Value::Null, Some(ColType::Int)) => q.bind(None::<i64>),
@@ -383,9 +444,20 @@ mod postgres {
         }
     }
 
-    pub async fn execute<'e, E: Executor<'e, Database = Postgres>>(e: E, sql: &str, params: &[Value]) -> Result<u64> {
-        let q = params.iter().fold(sqlx::query(AssertSqlSafe(sql.to_string())), |q, v| bind_typed(q, v, None));
-        Ok(q.execute(e).await.map_err(|err| Error::query(sql, err))?.rows_affected())
+    pub async fn execute<'e, E: Executor<'e, Database = Postgres>>(
+        e: E,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<u64> {
+        let q = params
+            .iter()
+            .fold(sqlx::query(AssertSqlSafe(sql.to_string())), |q, v| {
+                bind_typed(q, v, None)
+            });
+        Ok(q.execute(e)
+            .await
+            .map_err(|err| Error::query(sql, err))?
+            .rows_affected())
     }
 
     pub async fn insert<'e, E: Executor<'e, Database = Postgres>>(
@@ -394,17 +466,28 @@ mod postgres {
         table: &TableDef,
         rows: &[Vec<Value>],
     ) -> Result<u64> {
-        let mut q = sqlx::query(AssertSqlSafe(sql.to_string()));
+        let mut q = sqlx::query(AssertSqlSafe(sql.to_string())).persistent(false);
         for row in rows {
             for (v, col) in row.iter().zip(table.columns) {
                 q = bind_typed(q, v, Some(col.ty));
             }
         }
-        Ok(q.execute(e).await.map_err(|err| Error::query(sql, err))?.rows_affected())
+        Ok(q.execute(e)
+            .await
+            .map_err(|err| Error::query(sql, err))?
+            .rows_affected())
     }
 
-    pub async fn query<'e, E: Executor<'e, Database = Postgres>>(e: E, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
-        let q = params.iter().fold(sqlx::query(AssertSqlSafe(sql.to_string())), |q, v| bind_typed(q, v, None));
+    pub async fn query<'e, E: Executor<'e, Database = Postgres>>(
+        e: E,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Vec<Row>> {
+        let q = params
+            .iter()
+            .fold(sqlx::query(AssertSqlSafe(sql.to_string())), |q, v| {
+                bind_typed(q, v, None)
+            });
         let rows = q.fetch_all(e).await.map_err(|err| Error::query(sql, err))?;
         rows.iter().map(|r| decode(r, sql)).collect()
     }
@@ -445,7 +528,10 @@ mod tests {
 
     #[test]
     fn urls_lose_their_password_in_messages() {
-        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
     }

@@ -37,10 +37,19 @@ pub enum Error {
     Config(String),
     /// Reading or writing a file of the raw store.
     #[error("raw store {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A stored payload's bytes no longer hash to its address.
-    #[error("raw store {path}: content hash is {actual}, expected {expected}: the file was changed on disk")]
-    Corrupt { path: PathBuf, expected: String, actual: String },
+    #[error(
+        "raw store {path}: content hash is {actual}, expected {expected}: the file was changed on disk"
+    )]
+    Corrupt {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
     /// A partition write was refused because the writer's lease epoch is no longer current.
     #[error("fenced: {0}")]
     Fenced(String),
@@ -48,17 +57,27 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn query(sql: &str, source: sqlx::Error) -> Self {
-        let first = sql.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
-        let sql = if first.len() > 120 { format!("{}…", &first[..120]) } else { first.to_string() };
+        let first = sql
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or_default();
+        let sql = if first.len() > 120 {
+            format!("{}…", &first[..120])
+        } else {
+            first.to_string()
+        };
         Error::Query { sql, source }
     }
 
     /// True for a violated unique or primary key.
     pub fn is_unique_violation(&self) -> bool {
         match self {
-            Error::Query { source: sqlx::Error::Database(e), .. } | Error::Sqlx(sqlx::Error::Database(e)) => {
-                e.is_unique_violation()
+            Error::Query {
+                source: sqlx::Error::Database(e),
+                ..
             }
+            | Error::Sqlx(sqlx::Error::Database(e)) => e.is_unique_violation(),
             _ => false,
         }
     }
@@ -77,6 +96,9 @@ impl Store {
     /// Opens (and migrates) the database at `database_url` and the raw store under `raw_dir`.
     pub async fn open(database_url: &str, raw_dir: PathBuf) -> Result<Store> {
         let db = Db::connect(database_url).await?;
-        Ok(Store { db, raw: RawStore::new(raw_dir) })
+        Ok(Store {
+            db,
+            raw: RawStore::new(raw_dir),
+        })
     }
 }

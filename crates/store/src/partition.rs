@@ -10,50 +10,117 @@ impl Tx {
     /// Deletes the partition's rows of `table` and inserts `rows` (values in column order).
     /// `partition` gives the values of `table.partition`'s columns, and every row must carry
     /// them: a row outside its partition is a bug, reported instead of written.
-    pub async fn replace_partition(&mut self, table: &TableDef, partition: &[Value], rows: &[Vec<Value>]) -> Result<u64> {
-        if partition.len() != table.partition.len() {
-            return Err(Error::Schema(format!("{}: partition needs {} values", table.name, table.partition.len())));
+    pub async fn replace_partition(
+        &mut self,
+        table: &TableDef,
+        partition: &[Value],
+        rows: &[Vec<Value>],
+    ) -> Result<u64> {
+        self.replace_partitions(table, std::slice::from_ref(&partition.to_vec()), rows)
+            .await
+    }
+
+    /// [`Tx::replace_partition`] for several partitions at once (one delete, one insert per
+    /// chunk): each partition still ends up holding exactly its rows of `rows`.
+    pub async fn replace_partitions(
+        &mut self,
+        table: &TableDef,
+        partitions: &[Vec<Value>],
+        rows: &[Vec<Value>],
+    ) -> Result<u64> {
+        if partitions.is_empty() {
+            return Ok(0);
+        }
+        if partitions.iter().any(|p| p.len() != table.partition.len()) {
+            return Err(Error::Schema(format!(
+                "{}: partition needs {} values",
+                table.name,
+                table.partition.len()
+            )));
         }
         let part_idx: Vec<usize> = table
             .partition
             .iter()
-            .map(|c| table.column_index(c).ok_or_else(|| Error::Schema(format!("{}: no column {c}", table.name))))
+            .map(|c| {
+                table
+                    .column_index(c)
+                    .ok_or_else(|| Error::Schema(format!("{}: no column {c}", table.name)))
+            })
             .collect::<Result<_>>()?;
         for row in rows {
-            for (i, want) in part_idx.iter().zip(partition) {
-                if row.get(*i) != Some(want) {
-                    return Err(Error::Schema(format!(
-                        "{}: row with {} = {:?} written to partition {:?}",
-                        table.name,
-                        table.columns[*i].name,
-                        row.get(*i),
-                        want
-                    )));
+            let values: Vec<&Value> = part_idx.iter().map(|i| &row[*i]).collect();
+            if !partitions
+                .iter()
+                .any(|p| p.iter().eq(values.iter().copied()))
+            {
+                return Err(Error::Schema(format!(
+                    "{}: row with {} = {:?} written to partition {:?}",
+                    table.name,
+                    table.partition.join(", "),
+                    values,
+                    partitions.first()
+                )));
+            }
+        }
+        for p in partitions {
+            self.lock_partition(table, p).await?;
+        }
+        // WHERE (c1 = $1 AND c2 = $2) OR (c1 = $3 AND c2 = $4) ...
+        let mut params: Vec<Value> = Vec::new();
+        let mut alternatives = Vec::with_capacity(partitions.len());
+        for p in partitions {
+            let conds: Vec<String> = table
+                .partition
+                .iter()
+                .zip(p)
+                .map(|(c, v)| {
+                    params.push(v.clone());
+                    format!("{c} = ${}", params.len())
+                })
+                .collect();
+            alternatives.push(format!("({})", conds.join(" AND ")));
+        }
+        let mut cond_sql = alternatives.join(" OR ");
+        if let Some(col) = table.moves_by {
+            // The rows' ids leave whatever partition held them before (one statement, not two).
+            let idx = table
+                .column_index(col)
+                .ok_or_else(|| Error::Schema(format!("{}: no column {col}", table.name)))?;
+            if !rows.is_empty() && rows.len() <= 500 {
+                let first = params.len() + 1;
+                let ph: Vec<String> = (first..first + rows.len())
+                    .map(|i| format!("${i}"))
+                    .collect();
+                params.extend(rows.iter().map(|r| r[idx].clone()));
+                cond_sql = format!("{cond_sql} OR {col} IN ({})", ph.join(", "));
+            } else {
+                for chunk in rows.chunks(500) {
+                    let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let ids: Vec<Value> = chunk.iter().map(|r| r[idx].clone()).collect();
+                    self.execute(
+                        &format!(
+                            "DELETE FROM {} WHERE {col} IN ({})",
+                            table.name,
+                            ph.join(", ")
+                        ),
+                        &ids,
+                    )
+                    .await?;
                 }
             }
         }
-        self.lock_partition(table, partition).await?;
-        if let Some(col) = table.moves_by {
-            let idx = table.column_index(col).ok_or_else(|| Error::Schema(format!("{}: no column {col}", table.name)))?;
-            for chunk in rows.chunks(500) {
-                let ids: Vec<Value> = chunk.iter().map(|r| r[idx].clone()).collect();
-                let ph: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-                let sql = format!("DELETE FROM {} WHERE {col} IN ({})", table.name, ph.join(", "));
-                self.execute(&sql, &ids).await?;
-            }
-        }
-        let cond: Vec<String> = table.partition.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
-        let sql = format!("DELETE FROM {} WHERE {}", table.name, cond.join(" AND "));
-        self.execute(&sql, partition).await?;
+        let sql = format!("DELETE FROM {} WHERE {cond_sql}", table.name);
+        self.execute(&sql, &params).await?;
         self.insert(table, rows).await
     }
 }
 
 impl Tx {
-    /// Serialises writers of one partition. SQLite's `BEGIN IMMEDIATE` already admits one writer
+    /// Serialises writers of one partition (also usable for any key the caller names by a table
+    /// and values). SQLite's `BEGIN IMMEDIATE` already admits one writer
     /// at a time; PostgreSQL (read committed) would let two concurrent replaces both delete
     /// nothing and both insert, so they take a transaction-scoped advisory lock on the partition.
-    async fn lock_partition(&mut self, table: &TableDef, partition: &[Value]) -> Result<()> {
+    pub async fn lock_partition(&mut self, table: &TableDef, partition: &[Value]) -> Result<()> {
         if let Tx::Postgres(_) = self {
             let mut h = Sha256::new();
             h.update(table.name.as_bytes());
@@ -62,7 +129,8 @@ impl Tx {
             }
             let digest = h.finalize();
             let key = i64::from_le_bytes(digest[..8].try_into().expect("sha256 has 32 bytes"));
-            self.execute("SELECT pg_advisory_xact_lock($1)", &[Value::Int(key)]).await?;
+            self.execute("SELECT pg_advisory_xact_lock($1)", &[Value::Int(key)])
+                .await?;
         }
         Ok(())
     }
@@ -115,14 +183,17 @@ mod tests {
 
     #[test]
     fn content_hash_ignores_row_order_but_sees_every_value() {
-        let a = vec![vec![Value::Int(1), Value::Text("x".into())], vec![Value::Int(2), Value::Null]];
-        let b = vec![a[1].clone(), a[0].clone()];
+        let a = [
+            vec![Value::Int(1), Value::Text("x".into())],
+            vec![Value::Int(2), Value::Null],
+        ];
+        let b = [a[1].clone(), a[0].clone()];
         assert_eq!(content_hash([("t", &a[..])]), content_hash([("t", &b[..])]));
-        let c = vec![a[0].clone(), vec![Value::Int(2), Value::Int(0)]];
+        let c = [a[0].clone(), vec![Value::Int(2), Value::Int(0)]];
         assert_ne!(content_hash([("t", &a[..])]), content_hash([("t", &c[..])]));
         // A value moving between columns changes the hash.
-        let d = vec![vec![Value::Text("1".into()), Value::Int(1)]];
-        let e = vec![vec![Value::Int(1), Value::Text("1".into())]];
+        let d = [vec![Value::Text("1".into()), Value::Int(1)]];
+        let e = [vec![Value::Int(1), Value::Text("1".into())]];
         assert_ne!(content_hash([("t", &d[..])]), content_hash([("t", &e[..])]));
     }
 }

@@ -3,6 +3,7 @@
 //! stored payload; parse failures are recorded beside it, not on it.
 
 use crate::db::{Db, Value};
+use crate::schema::{ColType, Column, TableDef};
 use crate::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -83,9 +84,16 @@ impl RawStore {
     /// under a valid address.
     pub fn put(&self, bytes: &[u8]) -> Result<(String, bool)> {
         let sha = sha256_hex(bytes);
-        let path = self.path_of(&sha);
+        let new = self.put_hashed(&sha, bytes)?;
+        Ok((sha, new))
+    }
+
+    /// [`RawStore::put`] for a caller that already hashed the bytes (an import that checked them
+    /// against its manifest); a wrong hash is caught by [`RawStore::get`], never served.
+    pub fn put_hashed(&self, sha: &str, bytes: &[u8]) -> Result<bool> {
+        let path = self.path_of(sha);
         if path.is_file() {
-            return Ok((sha, false));
+            return Ok(false);
         }
         let io = |path: &Path| {
             let path = path.to_path_buf();
@@ -96,53 +104,104 @@ impl RawStore {
         let tmp = parent.join(format!(".{sha}.{}.tmp", std::process::id()));
         std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
         std::fs::rename(&tmp, &path).map_err(io(&path))?;
-        Ok((sha, true))
+        Ok(true)
     }
 
     /// Reads a payload and checks that it still hashes to its address.
     pub fn get(&self, sha256: &str) -> Result<Vec<u8>> {
         let path = self.path_of(sha256);
-        let bytes = std::fs::read(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
         let actual = sha256_hex(&bytes);
         if actual != sha256 {
-            return Err(Error::Corrupt { path, expected: sha256.to_string(), actual });
+            return Err(Error::Corrupt {
+                path,
+                expected: sha256.to_string(),
+                actual,
+            });
         }
         Ok(bytes)
     }
 }
 
+static RAW_PAYLOADS: TableDef = TableDef {
+    name: "raw_payloads",
+    columns: &[
+        col("source", ColType::Text),
+        col("dataset", ColType::Text),
+        col("partition_key", ColType::Text),
+        col("sha256", ColType::Text),
+        col("bytes", ColType::Int),
+        col("origin_path", ColType::Text),
+        col("origin", ColType::Text),
+        col("captured_at", ColType::Text),
+        col("fetched_at", ColType::Text),
+        col("http_status", ColType::Int),
+        col("build", ColType::Text),
+    ],
+    key: &["source", "dataset", "partition_key", "sha256"],
+    partition: &[],
+    moves_by: None,
+};
+
+const fn col(name: &'static str, ty: ColType) -> Column {
+    Column {
+        name,
+        ty,
+        nullable: true,
+    }
+}
+
+/// Records many payloads in one transaction; returns how many were new (the rest were already
+/// recorded for the same source, dataset and partition).
+pub async fn record_many(db: &Db, metas: &[RawMeta]) -> Result<u64> {
+    let rows: Vec<Vec<Value>> = metas
+        .iter()
+        .map(|m| {
+            vec![
+                m.source.as_str().into(),
+                m.dataset.as_str().into(),
+                m.partition_key.as_str().into(),
+                m.sha256.as_str().into(),
+                m.bytes.into(),
+                m.origin_path.as_str().into(),
+                m.origin.clone().into(),
+                m.captured_at.clone().into(),
+                m.fetched_at.as_str().into(),
+                m.http_status.into(),
+                m.build.as_str().into(),
+            ]
+        })
+        .collect();
+    let mut tx = db.begin().await?;
+    let new = tx.insert_new(&RAW_PAYLOADS, &rows).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
 /// Records a payload in the index; false when this exact payload was already recorded for the
 /// same source, dataset and partition (importing twice stores nothing new).
 pub async fn record(db: &Db, m: &RawMeta) -> Result<bool> {
-    let sql = format!(
-        "INSERT INTO raw_payloads ({META_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-         ON CONFLICT DO NOTHING"
-    );
-    let params = [
-        Value::from(m.source.as_str()),
-        m.dataset.as_str().into(),
-        m.partition_key.as_str().into(),
-        m.sha256.as_str().into(),
-        m.bytes.into(),
-        m.origin_path.as_str().into(),
-        m.origin.clone().into(),
-        m.captured_at.clone().into(),
-        m.fetched_at.as_str().into(),
-        m.http_status.into(),
-        m.build.as_str().into(),
-    ];
-    Ok(db.execute(&sql, &params).await? == 1)
+    Ok(record_many(db, std::slice::from_ref(m)).await? == 1)
 }
 
 /// Index rows of a source's dataset(s) for the given partitions, oldest capture first.
 /// `dataset` ending in `/` selects every dataset under that prefix (`player_props/`).
-pub async fn list(db: &Db, source: &str, dataset: &str, partitions: &[String]) -> Result<Vec<RawMeta>> {
+pub async fn list(
+    db: &Db,
+    source: &str,
+    dataset: &str,
+    partitions: &[String],
+) -> Result<Vec<RawMeta>> {
     if partitions.is_empty() {
         return Ok(Vec::new());
     }
-    let dataset_clause = if dataset.ends_with('/') { "dataset LIKE $2" } else { "dataset = $2" };
-    let dataset_value = if dataset.ends_with('/') { format!("{dataset}%") } else { dataset.to_string() };
-    let placeholders: Vec<String> = (0..partitions.len()).map(|i| format!("${}", i + 3)).collect();
+    let (dataset_clause, dataset_value) = dataset_filter(dataset);
+    let placeholders: Vec<String> = (0..partitions.len())
+        .map(|i| format!("${}", i + 3))
+        .collect();
     let sql = format!(
         "SELECT {META_COLUMNS} FROM raw_payloads WHERE source = $1 AND {dataset_clause} \
          AND partition_key IN ({}) ORDER BY COALESCE(captured_at, fetched_at), fetched_at, sha256",
@@ -150,11 +209,46 @@ pub async fn list(db: &Db, source: &str, dataset: &str, partitions: &[String]) -
     );
     let mut params = vec![Value::from(source), dataset_value.into()];
     params.extend(partitions.iter().map(|p| Value::from(p.as_str())));
-    Ok(db.query(&sql, &params).await?.iter().map(RawMeta::from_row).collect())
+    Ok(db
+        .query(&sql, &params)
+        .await?
+        .iter()
+        .map(RawMeta::from_row)
+        .collect())
+}
+
+/// Every index row of a source's dataset(s), oldest capture first (same order as [`list`]).
+pub async fn list_all(db: &Db, source: &str, dataset: &str) -> Result<Vec<RawMeta>> {
+    let (clause, value) = dataset_filter(dataset);
+    let sql = format!(
+        "SELECT {META_COLUMNS} FROM raw_payloads WHERE source = $1 AND {clause} \
+         ORDER BY COALESCE(captured_at, fetched_at), fetched_at, sha256"
+    );
+    Ok(db
+        .query(&sql, &[source.into(), value.into()])
+        .await?
+        .iter()
+        .map(RawMeta::from_row)
+        .collect())
+}
+
+/// `dataset` ending in `/` selects every dataset under that prefix.
+fn dataset_filter(dataset: &str) -> (&'static str, String) {
+    if dataset.ends_with('/') {
+        ("dataset LIKE $2", format!("{dataset}%"))
+    } else {
+        ("dataset = $2", dataset.to_string())
+    }
 }
 
 /// Marks a payload as failing to parse for a processor (kept and reported, never deleted).
-pub async fn record_parse_failure(db: &Db, m: &RawMeta, processor: &str, error: &str, build: &str) -> Result<()> {
+pub async fn record_parse_failure(
+    db: &Db,
+    m: &RawMeta,
+    processor: &str,
+    error: &str,
+    build: &str,
+) -> Result<()> {
     let now = jiff::Timestamp::now().to_string();
     db.execute(
         "INSERT INTO raw_parse_failures (sha256, processor, source, dataset, partition_key, origin_path, error, failed_at, build) \

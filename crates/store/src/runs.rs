@@ -2,8 +2,10 @@
 //! "is X done for D" is a query over these rows, and the success row is written in the same
 //! transaction as the output it describes.
 
-use crate::db::{Db, Tx, Value};
 use crate::Result;
+use crate::db::{Db, Tx, Value};
+use crate::schema::{ColType, Column, TableDef};
+use std::collections::HashMap;
 
 /// What a finished run reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,10 +41,6 @@ impl RunStatus {
     }
 }
 
-const INSERT: &str = "INSERT INTO runs (processor, partition_key, status, started_at, finished_at, duration_ms, \
-                      rows_written, unmatched, output_hash, inputs, message, build) \
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-
 fn params(r: &RunRecord) -> Vec<Value> {
     vec![
         r.processor.as_str().into(),
@@ -60,16 +58,75 @@ fn params(r: &RunRecord) -> Vec<Value> {
     ]
 }
 
-/// Records a run inside the transaction that wrote its output.
-pub async fn record_in(tx: &mut Tx, r: &RunRecord) -> Result<()> {
-    tx.execute(INSERT, &params(r)).await?;
+/// The `runs` columns a writer supplies (`run_id` is assigned by the database).
+static RUNS: TableDef = TableDef {
+    name: "runs",
+    columns: &[
+        col("processor", ColType::Text),
+        col("partition_key", ColType::Text),
+        col("status", ColType::Text),
+        col("started_at", ColType::Text),
+        col("finished_at", ColType::Text),
+        col("duration_ms", ColType::Int),
+        col("rows_written", ColType::Int),
+        col("unmatched", ColType::Int),
+        col("output_hash", ColType::Text),
+        col("inputs", ColType::Text),
+        col("message", ColType::Text),
+        col("build", ColType::Text),
+    ],
+    key: &[],
+    partition: &[],
+    moves_by: None,
+};
+
+const fn col(name: &'static str, ty: ColType) -> Column {
+    Column {
+        name,
+        ty,
+        nullable: true,
+    }
+}
+
+/// Records runs inside the transaction that wrote their output.
+pub async fn record_in(tx: &mut Tx, records: &[RunRecord]) -> Result<()> {
+    let rows: Vec<Vec<Value>> = records.iter().map(params).collect();
+    tx.insert(&RUNS, &rows).await?;
     Ok(())
 }
 
-/// Records a run on its own (a failed run has no output transaction).
+/// The output hash and unmatched count of each partition's latest successful run, read inside
+/// the writing transaction (under the partitions' locks).
+pub async fn last_successes_in(
+    tx: &mut Tx,
+    processor: &str,
+    partitions: &[String],
+) -> Result<HashMap<String, (String, i64)>> {
+    if partitions.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ph: Vec<String> = (2..partitions.len() + 2).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT r.partition_key, r.output_hash, r.unmatched FROM runs r \
+         WHERE r.processor = $1 AND r.partition_key IN ({}) AND r.run_id = \
+           (SELECT MAX(x.run_id) FROM runs x WHERE x.processor = r.processor AND x.partition_key = r.partition_key AND x.status = 'succeeded')",
+        ph.join(", ")
+    );
+    let mut params = vec![Value::from(processor)];
+    params.extend(partitions.iter().map(|p| Value::from(p.as_str())));
+    let rows = tx.query(&sql, &params).await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.text(0), (r.text(1), r.i64(2).unwrap_or(0))))
+        .collect())
+}
+
+/// Records a run on its own (a failed run has no output transaction). Through the typed insert:
+/// PostgreSQL rejects a NULL bound without its column's type.
 pub async fn record(db: &Db, r: &RunRecord) -> Result<()> {
-    db.execute(INSERT, &params(r)).await?;
-    Ok(())
+    let mut tx = db.begin().await?;
+    record_in(&mut tx, std::slice::from_ref(r)).await?;
+    tx.commit().await
 }
 
 /// The latest run of every processor on a partition.
@@ -89,7 +146,11 @@ pub async fn latest_for_partition(db: &Db, partition_key: &str) -> Result<Vec<Ru
         .map(|r| RunRecord {
             processor: r.text(0),
             partition_key: r.text(1),
-            status: if r.str(2) == Some("succeeded") { RunStatus::Succeeded } else { RunStatus::Failed },
+            status: if r.str(2) == Some("succeeded") {
+                RunStatus::Succeeded
+            } else {
+                RunStatus::Failed
+            },
             started_at: r.text(3),
             finished_at: r.text(4),
             duration_ms: r.i64(5).unwrap_or(0),
@@ -104,13 +165,27 @@ pub async fn latest_for_partition(db: &Db, partition_key: &str) -> Result<Vec<Ru
 }
 
 /// The output hash of the latest successful run, if any.
-pub async fn last_output_hash(db: &Db, processor: &str, partition_key: &str) -> Result<Option<String>> {
+pub async fn last_output_hash(
+    db: &Db,
+    processor: &str,
+    partition_key: &str,
+) -> Result<Option<String>> {
+    Ok(last_success(db, processor, partition_key)
+        .await?
+        .map(|(hash, _)| hash))
+}
+
+const LAST_SUCCESS: &str = "SELECT output_hash, unmatched FROM runs WHERE processor = $1 AND partition_key = $2 \
+                            AND status = 'succeeded' ORDER BY run_id DESC LIMIT 1";
+
+/// The output hash and unmatched count of the latest successful run, if any.
+pub async fn last_success(
+    db: &Db,
+    processor: &str,
+    partition_key: &str,
+) -> Result<Option<(String, i64)>> {
     let rows = db
-        .query(
-            "SELECT output_hash FROM runs WHERE processor = $1 AND partition_key = $2 AND status = 'succeeded' \
-             ORDER BY run_id DESC LIMIT 1",
-            &[processor.into(), partition_key.into()],
-        )
+        .query(LAST_SUCCESS, &[processor.into(), partition_key.into()])
         .await?;
-    Ok(rows.first().and_then(|r| r.str(0).map(str::to_string)))
+    Ok(rows.first().map(|r| (r.text(0), r.i64(1).unwrap_or(0))))
 }

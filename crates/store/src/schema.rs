@@ -42,10 +42,18 @@ impl TableDef {
 }
 
 const fn c(name: &'static str, ty: ColType) -> Column {
-    Column { name, ty, nullable: false }
+    Column {
+        name,
+        ty,
+        nullable: false,
+    }
 }
 const fn n(name: &'static str, ty: ColType) -> Column {
-    Column { name, ty, nullable: true }
+    Column {
+        name,
+        ty,
+        nullable: true,
+    }
 }
 use ColType::{Bool, Float, Int, Text};
 
@@ -162,7 +170,14 @@ pub static ODDS_PLAYER_PROPS: TableDef = TableDef {
         c("teams_swapped", Bool),
         c("payload_sha256", Text),
     ],
-    key: &["event_id", "bookmaker", "market", "player_name", "line", "snapshot_at"],
+    key: &[
+        "event_id",
+        "bookmaker",
+        "market",
+        "player_name",
+        "line",
+        "snapshot_at",
+    ],
     partition: &["game_date"],
     moves_by: None,
 };
@@ -183,5 +198,10 @@ pub static UNMATCHED_ROWS: TableDef = TableDef {
 };
 
 /// Every table a processor writes, for conformance tests and checks.
-pub static OUTPUT_TABLES: &[&TableDef] =
-    &[&NBAC_SCHEDULE, &NBAC_PLAYER_BOXSCORES, &GAME_LINES, &ODDS_PLAYER_PROPS, &UNMATCHED_ROWS];
+pub static OUTPUT_TABLES: &[&TableDef] = &[
+    &NBAC_SCHEDULE,
+    &NBAC_PLAYER_BOXSCORES,
+    &GAME_LINES,
+    &ODDS_PLAYER_PROPS,
+    &UNMATCHED_ROWS,
+];

@@ -22,16 +22,26 @@ pub struct TestDb {
 
 /// A fresh SQLite database and raw store.
 pub async fn sqlite() -> Result<TestDb> {
-    let dir = tempfile::tempdir().map_err(|e| crate::Error::Io { path: "tempdir".into(), source: e })?;
+    let dir = tempfile::tempdir().map_err(|e| crate::Error::Io {
+        path: "tempdir".into(),
+        source: e,
+    })?;
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
     let store = Store::open(&url, dir.path().join("raw")).await?;
-    Ok(TestDb { label: "sqlite", url, store, dir })
+    Ok(TestDb {
+        label: "sqlite",
+        url,
+        store,
+        dir,
+    })
 }
 
 /// A fresh PostgreSQL schema and raw store, or `None` when no test server is configured.
 pub async fn postgres() -> Result<Option<TestDb>> {
     let Ok(base) = std::env::var(TEST_DATABASE_URL_VAR) else {
-        eprintln!("SKIPPED (postgres): {TEST_DATABASE_URL_VAR} is not set; the PostgreSQL half of this test did not run");
+        eprintln!(
+            "SKIPPED (postgres): {TEST_DATABASE_URL_VAR} is not set; the PostgreSQL half of this test did not run"
+        );
         return Ok(None);
     };
     static SEQ: AtomicU32 = AtomicU32::new(0);
@@ -42,15 +52,31 @@ pub async fn postgres() -> Result<Option<TestDb>> {
         jiff::Timestamp::now().as_millisecond() % 1_000_000
     );
     let admin = Db::connect_without_migrating(&base).await?;
-    admin.execute(&format!("CREATE SCHEMA {schema}"), &[]).await?;
+    admin
+        .execute(&format!("CREATE SCHEMA {schema}"), &[])
+        .await?;
     admin.close().await;
-    let url = format!("{base}{}options=-c%20search_path%3D{schema}", if base.contains('?') { "&" } else { "?" });
+    let url = format!(
+        "{base}{}options=-c%20search_path%3D{schema}",
+        if base.contains('?') { "&" } else { "?" }
+    );
     let opts = PgConnectOptions::from_str(&base)?.options([("search_path", schema.as_str())]);
     let db = Db::connect_postgres(opts, &base).await?;
     db.migrate().await?;
-    let dir = tempfile::tempdir().map_err(|e| crate::Error::Io { path: "tempdir".into(), source: e })?;
-    let store = Store { db, raw: crate::RawStore::new(dir.path().join("raw")) };
-    Ok(Some(TestDb { label: "postgres", url, store, dir }))
+    let dir = tempfile::tempdir().map_err(|e| crate::Error::Io {
+        path: "tempdir".into(),
+        source: e,
+    })?;
+    let store = Store {
+        db,
+        raw: crate::RawStore::new(dir.path().join("raw")),
+    };
+    Ok(Some(TestDb {
+        label: "postgres",
+        url,
+        store,
+        dir,
+    }))
 }
 
 /// Every configured backend: SQLite always, PostgreSQL when configured.

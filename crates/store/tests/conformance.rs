@@ -28,17 +28,21 @@ fn schedule_row(game_id: &str, date: &str, home_score: Option<i64>) -> Vec<Value
 }
 
 async fn schedule_rows(db: &Db) -> Vec<(String, String, Option<i64>)> {
-    db.query("SELECT game_id, game_date, home_score FROM nbac_schedule ORDER BY game_id", &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.text(0), r.text(1), r.i64(2)))
-        .collect()
+    db.query(
+        "SELECT game_id, game_date, home_score FROM nbac_schedule ORDER BY game_id",
+        &[],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.text(0), r.text(1), r.i64(2)))
+    .collect()
 }
 
 async fn write(db: &Db, date: &str, rows: &[Vec<Value>]) -> nba_props_store::Result<()> {
     let mut tx = db.begin().await?;
-    tx.replace_partition(&NBAC_SCHEDULE, &[date.into()], rows).await?;
+    tx.replace_partition(&NBAC_SCHEDULE, &[date.into()], rows)
+        .await?;
     tx.commit().await
 }
 
@@ -78,7 +82,11 @@ async fn declared_tables_match_the_migrated_schema() {
                 .iter()
                 .map(|c| (c.name.to_string(), c.nullable, table.key.contains(&c.name)))
                 .collect();
-            assert_eq!(actual, declared, "{}: table {} differs from its declaration", t.label, table.name);
+            assert_eq!(
+                actual, declared,
+                "{}: table {} differs from its declaration",
+                t.label, table.name
+            );
         }
     }
 }
@@ -87,8 +95,17 @@ async fn declared_tables_match_the_migrated_schema() {
 async fn replacing_a_partition_twice_leaves_the_same_rows_and_spares_other_partitions() {
     for t in testing::all().await {
         let db = &t.store.db;
-        write(db, "2024-01-14", &[schedule_row("0022300500", "2024-01-14", Some(99))]).await.unwrap();
-        let rows = [schedule_row("0022300600", "2024-01-15", Some(101)), schedule_row("0022300601", "2024-01-15", None)];
+        write(
+            db,
+            "2024-01-14",
+            &[schedule_row("0022300500", "2024-01-14", Some(99))],
+        )
+        .await
+        .unwrap();
+        let rows = [
+            schedule_row("0022300600", "2024-01-15", Some(101)),
+            schedule_row("0022300601", "2024-01-15", None),
+        ];
         write(db, "2024-01-15", &rows).await.unwrap();
         let once = schedule_rows(db).await;
         write(db, "2024-01-15", &rows).await.unwrap();
@@ -105,20 +122,44 @@ async fn replacing_a_partition_twice_leaves_the_same_rows_and_spares_other_parti
 async fn a_duplicate_natural_key_is_a_constraint_error_and_nothing_is_written() {
     for t in testing::all().await {
         let db = &t.store.db;
-        write(db, "2024-01-15", &[schedule_row("0022300600", "2024-01-15", Some(1))]).await.unwrap();
-        let dup = [schedule_row("0022300601", "2024-01-15", Some(2)), schedule_row("0022300601", "2024-01-15", Some(3))];
+        write(
+            db,
+            "2024-01-15",
+            &[schedule_row("0022300600", "2024-01-15", Some(1))],
+        )
+        .await
+        .unwrap();
+        let dup = [
+            schedule_row("0022300601", "2024-01-15", Some(2)),
+            schedule_row("0022300601", "2024-01-15", Some(3)),
+        ];
         let err = write(db, "2024-01-15", &dup).await.unwrap_err();
         assert!(err.is_unique_violation(), "{}: {err}", t.label);
         // The failed transaction rolled back: the earlier partition content is intact.
-        assert_eq!(schedule_rows(db).await, [("0022300600".into(), "2024-01-15".into(), Some(1))], "{}", t.label);
+        assert_eq!(
+            schedule_rows(db).await,
+            [("0022300600".into(), "2024-01-15".into(), Some(1))],
+            "{}",
+            t.label
+        );
     }
 }
 
 #[tokio::test]
 async fn a_row_outside_its_partition_is_refused() {
     for t in testing::all().await {
-        let err = write(&t.store.db, "2024-01-15", &[schedule_row("0022300600", "2024-01-16", None)]).await.unwrap_err();
-        assert!(err.to_string().contains("written to partition"), "{}: {err}", t.label);
+        let err = write(
+            &t.store.db,
+            "2024-01-15",
+            &[schedule_row("0022300600", "2024-01-16", None)],
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("written to partition"),
+            "{}: {err}",
+            t.label
+        );
     }
 }
 
@@ -126,9 +167,26 @@ async fn a_row_outside_its_partition_is_refused() {
 async fn a_game_that_moves_date_leaves_its_old_partition() {
     for t in testing::all().await {
         let db = &t.store.db;
-        write(db, "2024-01-17", &[schedule_row("0022300576", "2024-01-17", None)]).await.unwrap();
-        write(db, "2024-02-15", &[schedule_row("0022300576", "2024-02-15", Some(140))]).await.unwrap();
-        assert_eq!(schedule_rows(db).await, [("0022300576".into(), "2024-02-15".into(), Some(140))], "{}", t.label);
+        write(
+            db,
+            "2024-01-17",
+            &[schedule_row("0022300576", "2024-01-17", None)],
+        )
+        .await
+        .unwrap();
+        write(
+            db,
+            "2024-02-15",
+            &[schedule_row("0022300576", "2024-02-15", Some(140))],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            schedule_rows(db).await,
+            [("0022300576".into(), "2024-02-15".into(), Some(140))],
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -136,18 +194,28 @@ async fn a_game_that_moves_date_leaves_its_old_partition() {
 async fn concurrent_writers_of_one_partition_leave_exactly_one_copy() {
     for t in testing::all().await {
         let db = t.store.db.clone();
-        let rows: Vec<Vec<Value>> =
-            (0..50).map(|i| schedule_row(&format!("00223{:05}", i), "2024-01-15", Some(i))).collect();
+        let rows: Vec<Vec<Value>> = (0..50)
+            .map(|i| schedule_row(&format!("00223{:05}", i), "2024-01-15", Some(i)))
+            .collect();
         let mut tasks = Vec::new();
         for _ in 0..6 {
             let (db, rows) = (db.clone(), rows.clone());
-            tasks.push(tokio::spawn(async move { write(&db, "2024-01-15", &rows).await }));
+            tasks.push(tokio::spawn(async move {
+                write(&db, "2024-01-15", &rows).await
+            }));
         }
         for task in tasks {
-            task.await.unwrap().unwrap_or_else(|e| panic!("{}: {e}", t.label));
+            task.await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{}: {e}", t.label));
         }
         let n = db.query("SELECT CAST(COUNT(*) AS BIGINT), CAST(COUNT(DISTINCT game_id) AS BIGINT) FROM nbac_schedule", &[]).await.unwrap();
-        assert_eq!((n[0].i64(0), n[0].i64(1)), (Some(50), Some(50)), "{}", t.label);
+        assert_eq!(
+            (n[0].i64(0), n[0].i64(1)),
+            (Some(50), Some(50)),
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -155,17 +223,41 @@ async fn concurrent_writers_of_one_partition_leave_exactly_one_copy() {
 async fn multi_column_partitions_replace_only_their_own_rows() {
     for t in testing::all().await {
         let db = &t.store.db;
-        let row = |p: &str, d: &str, item: &str| -> Vec<Value> { vec![p.into(), d.into(), "sha".into(), item.into(), "why".into()] };
+        let row = |p: &str, d: &str, item: &str| -> Vec<Value> {
+            vec![p.into(), d.into(), "sha".into(), item.into(), "why".into()]
+        };
         let mut tx = db.begin().await.unwrap();
-        tx.replace_partition(&UNMATCHED_ROWS, &["a".into(), "2024-01-15".into()], &[row("a", "2024-01-15", "x")]).await.unwrap();
-        tx.replace_partition(&UNMATCHED_ROWS, &["b".into(), "2024-01-15".into()], &[row("b", "2024-01-15", "y")]).await.unwrap();
+        tx.replace_partition(
+            &UNMATCHED_ROWS,
+            &["a".into(), "2024-01-15".into()],
+            &[row("a", "2024-01-15", "x")],
+        )
+        .await
+        .unwrap();
+        tx.replace_partition(
+            &UNMATCHED_ROWS,
+            &["b".into(), "2024-01-15".into()],
+            &[row("b", "2024-01-15", "y")],
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let mut tx = db.begin().await.unwrap();
-        tx.replace_partition(&UNMATCHED_ROWS, &["a".into(), "2024-01-15".into()], &[]).await.unwrap();
+        tx.replace_partition(&UNMATCHED_ROWS, &["a".into(), "2024-01-15".into()], &[])
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
-        let left = db.query("SELECT processor, item FROM unmatched_rows", &[]).await.unwrap();
+        let left = db
+            .query("SELECT processor, item FROM unmatched_rows", &[])
+            .await
+            .unwrap();
         assert_eq!(left.len(), 1, "{}", t.label);
-        assert_eq!((left[0].text(0), left[0].text(1)), ("b".into(), "y".into()), "{}", t.label);
+        assert_eq!(
+            (left[0].text(0), left[0].text(1)),
+            ("b".into(), "y".into()),
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -186,7 +278,12 @@ async fn values_round_trip_with_their_types() {
         assert_eq!(r.i64(0), Some(-3), "{}", t.label);
         assert!(r.0[1].is_null(), "{}", t.label);
         assert_eq!(r.str(2), Some("2024-01-16T00:30:00Z"), "{}", t.label);
-        assert_eq!((r.bool(3), r.bool(4)), (Some(true), Some(false)), "{}", t.label);
+        assert_eq!(
+            (r.bool(3), r.bool(4)),
+            (Some(true), Some(false)),
+            "{}",
+            t.label
+        );
         assert_eq!(r.i64(5), Some(1610612743), "{}", t.label);
     }
 }
@@ -198,7 +295,10 @@ async fn raw_payloads_are_stored_once_and_checked_on_read() {
         let bytes = br#"{"resultSets":[]}"#;
         let (sha, new) = store.raw.put(bytes).unwrap();
         assert!(new);
-        assert!(!store.raw.put(bytes).unwrap().1, "the same bytes are not written twice");
+        assert!(
+            !store.raw.put(bytes).unwrap().1,
+            "the same bytes are not written twice"
+        );
         let meta = RawMeta {
             source: "nbacom".into(),
             dataset: "leaguegamelog_player".into(),
@@ -209,13 +309,25 @@ async fn raw_payloads_are_stored_once_and_checked_on_read() {
             origin: None,
             captured_at: None,
             fetched_at: "2026-11-22T00:00:00Z".into(),
-            http_status: Some(200),
+            // A NULL in an integer column: PostgreSQL needs it bound with its type.
+            http_status: None,
             build: "test".into(),
         };
         assert!(raw::record(&store.db, &meta).await.unwrap(), "{}", t.label);
-        assert!(!raw::record(&store.db, &meta).await.unwrap(), "{}: recorded twice", t.label);
-        let listed = raw::list(&store.db, "nbacom", "leaguegamelog_player", &["2024-01-15".into()]).await.unwrap();
-        assert_eq!(listed, [meta.clone()], "{}", t.label);
+        assert!(
+            !raw::record(&store.db, &meta).await.unwrap(),
+            "{}: recorded twice",
+            t.label
+        );
+        let listed = raw::list(
+            &store.db,
+            "nbacom",
+            "leaguegamelog_player",
+            &["2024-01-15".into()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(listed, std::slice::from_ref(&meta), "{}", t.label);
         assert_eq!(store.raw.get(&sha).unwrap(), bytes);
         // Tampering with the stored file is detected, not served.
         let path = store.raw.dir().join(&sha[..2]).join(&sha);
@@ -236,20 +348,38 @@ async fn the_latest_run_per_processor_is_reported() {
             started_at: "2026-11-22T00:00:00Z".into(),
             finished_at: "2026-11-22T00:00:01Z".into(),
             duration_ms: 1000,
-            rows_written: Some(3),
-            unmatched: Some(0),
-            output_hash: Some("h".into()),
+            rows_written: (status == runs::RunStatus::Succeeded).then_some(3),
+            unmatched: (status == runs::RunStatus::Succeeded).then_some(0),
+            output_hash: (status == runs::RunStatus::Succeeded).then(|| "h".into()),
             inputs: None,
             message: Some(msg.into()),
             build: "test".into(),
         };
-        runs::record(db, &run("b", runs::RunStatus::Failed, "first")).await.unwrap();
-        runs::record(db, &run("b", runs::RunStatus::Succeeded, "second")).await.unwrap();
-        runs::record(db, &run("a", runs::RunStatus::Failed, "only")).await.unwrap();
+        runs::record(db, &run("b", runs::RunStatus::Failed, "first"))
+            .await
+            .unwrap();
+        runs::record(db, &run("b", runs::RunStatus::Succeeded, "second"))
+            .await
+            .unwrap();
+        runs::record(db, &run("a", runs::RunStatus::Failed, "only"))
+            .await
+            .unwrap();
         let latest = runs::latest_for_partition(db, "2024-01-15").await.unwrap();
-        let got: Vec<(&str, &str)> = latest.iter().map(|r| (r.processor.as_str(), r.message.as_deref().unwrap())).collect();
+        let got: Vec<(&str, &str)> = latest
+            .iter()
+            .map(|r| (r.processor.as_str(), r.message.as_deref().unwrap()))
+            .collect();
         assert_eq!(got, [("a", "only"), ("b", "second")], "{}", t.label);
-        assert_eq!(runs::last_output_hash(db, "b", "2024-01-15").await.unwrap().as_deref(), Some("h"));
-        assert_eq!(runs::last_output_hash(db, "a", "2024-01-15").await.unwrap(), None);
+        assert_eq!(
+            runs::last_output_hash(db, "b", "2024-01-15")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("h")
+        );
+        assert_eq!(
+            runs::last_output_hash(db, "a", "2024-01-15").await.unwrap(),
+            None
+        );
     }
 }

@@ -155,7 +155,9 @@ mod tests {
 
     #[test]
     fn every_json_type_is_a_cell_and_strings_borrow() {
-        let c = cells(r#"[null, true, 12, -3, 12.0, 0.5, "a", "b\"c", [1, [2]], {"k": 1}, 18446744073709551615]"#);
+        let c = cells(
+            r#"[null, true, 12, -3, 12.0, 0.5, "a", "b\"c", [1, [2]], {"k": 1}, 18446744073709551615]"#,
+        );
         assert_eq!(c[0], Cell::Null);
         assert_eq!(c[1], Cell::Bool(true));
         assert_eq!(c[2], Cell::Int(12));
@@ -172,10 +174,25 @@ mod tests {
     fn integers_accept_integral_floats_only() {
         assert_eq!(Cell::Float(12.0).to_i32(), Ok(12));
         assert_eq!(Cell::Int(-7).to_i32(), Ok(-7));
-        assert!(Cell::Float(12.5).to_i32().unwrap_err().contains("number 12.5"));
-        assert!(Cell::Str("12".into()).to_i32().unwrap_err().contains("string \"12\""));
+        assert!(
+            Cell::Float(12.5)
+                .to_i32()
+                .unwrap_err()
+                .contains("number 12.5")
+        );
+        assert!(
+            Cell::Str("12".into())
+                .to_i32()
+                .unwrap_err()
+                .contains("string \"12\"")
+        );
         assert!(Cell::Null.to_i32().unwrap_err().contains("null"));
-        assert!(Cell::Int(1 << 40).to_i32().unwrap_err().contains("out of range"));
+        assert!(
+            Cell::Int(1 << 40)
+                .to_i32()
+                .unwrap_err()
+                .contains("out of range")
+        );
         assert!(Cell::Float(1e300).to_i64().is_err());
     }
 }

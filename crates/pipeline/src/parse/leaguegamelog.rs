@@ -1,18 +1,20 @@
 //! stats.nba.com `leaguegamelog` (PlayerOrTeam=P): one row per player per game.
 //!
-//! Cells are read by header name, never by position: stats.nba.com has added and reordered
-//! columns before (`FANTASY_PTS`, `VIDEO_AVAILABLE`). Headers are mapped to indices once per
-//! result set, and each row is converted straight from borrowed [`Cell`]s.
+//! Cells are read by header name, never by position: the same endpoint comes with and without
+//! `FANTASY_PTS` and `VIDEO_AVAILABLE` (the real capture has them, the archive files do not).
+//! Headers are mapped to indices once per result set; rows are converted while they are read
+//! (see `leaguegamelog_de.rs`).
 //!
 //! `SEASON_ID` is not cross-checked against `GAME_DATE`: the 2019-20 bubble games were played in
 //! August to October 2020 yet belong to season 2019-20.
 
 use super::cell::Cell;
-use super::json::from_json;
 use super::{ParseError, Source};
 use nba_props_core::{GameDate, GameId, Season, Team};
-use serde::Deserialize;
-use std::borrow::Cow;
+use std::sync::LazyLock;
+
+#[path = "leaguegamelog_de.rs"]
+mod de;
 
 /// One player's line in one game.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,27 +52,23 @@ pub struct BoxScoreLine {
     pub plus_minus: Option<i32>,
 }
 
-#[derive(Deserialize)]
-struct RawPayload<'a> {
-    #[serde(rename = "resultSets", borrow, default)]
-    result_sets: Option<Vec<RawResultSet<'a>>>,
-    // Some stats.nba.com endpoints answer with one `resultSet` object instead of the array.
-    #[serde(rename = "resultSet", borrow, default)]
-    result_set: Option<RawResultSet<'a>>,
-}
-
-#[derive(Deserialize)]
-struct RawResultSet<'a> {
-    #[serde(borrow, default)]
-    name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    headers: Vec<Cow<'a, str>>,
-    #[serde(rename = "rowSet", borrow)]
-    row_set: Vec<Vec<Cell<'a>>>,
-}
-
 const COUNTING: [&str; 16] = [
-    "FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB", "REB", "AST", "STL", "BLK", "TOV", "PF", "PTS", "PLUS_MINUS",
+    "FGM",
+    "FGA",
+    "FG3M",
+    "FG3A",
+    "FTM",
+    "FTA",
+    "OREB",
+    "DREB",
+    "REB",
+    "AST",
+    "STL",
+    "BLK",
+    "TOV",
+    "PF",
+    "PTS",
+    "PLUS_MINUS",
 ];
 
 /// Column indices of one result set.
@@ -89,12 +87,18 @@ struct Columns {
 }
 
 impl Columns {
-    fn find(headers: &[Cow<'_, str>], at: &str, src: &Source) -> Result<Self, ParseError> {
+    fn find(headers: &[String], at: &str, src: &Source) -> Result<Self, ParseError> {
         let position = |name: &str| headers.iter().position(|h| h == name);
         let required = |name: &str| {
             position(name).ok_or_else(|| {
-                let listed: Vec<&str> = headers.iter().map(|h| h.as_ref()).collect();
-                src.error(format!("{at}.headers.{name}"), format!("required header {name} is missing (headers: {})", listed.join(", ")))
+                let listed: Vec<&str> = headers.iter().map(String::as_str).collect();
+                src.error(
+                    format!("{at}.headers.{name}"),
+                    format!(
+                        "required header {name} is missing (headers: {})",
+                        listed.join(", ")
+                    ),
+                )
             })
         };
         let mut cols = Self {
@@ -115,43 +119,39 @@ impl Columns {
         }
         Ok(cols)
     }
+
+    /// Which header positions are read; the other cells are skipped unparsed.
+    fn needed(&self, width: usize) -> Vec<bool> {
+        let mut needed = vec![false; width];
+        let single = [
+            self.season,
+            self.player_id,
+            self.player_name,
+            self.team,
+            self.game_id,
+            self.game_date,
+            self.matchup,
+            self.wl,
+            self.min,
+        ];
+        for i in single.into_iter().chain(self.team_id).chain(self.counting) {
+            if let Some(n) = needed.get_mut(i) {
+                *n = true;
+            }
+        }
+        needed
+    }
 }
 
 /// Parses a leaguegamelog player payload into one [`BoxScoreLine`] per row.
 pub fn parse(bytes: &[u8], src: &Source) -> Result<Vec<BoxScoreLine>, ParseError> {
-    let payload: RawPayload = from_json(bytes, src)?;
-    let (at, set) = pick_result_set(&payload, src)?;
-    let cols = Columns::find(&set.headers, &at, src)?;
-    let mut out = Vec::with_capacity(set.row_set.len());
-    for (r, row) in set.row_set.iter().enumerate() {
-        let row = Row { cells: row, headers: &set.headers, at: &at, index: r, src };
-        if row.cells.len() != set.headers.len() {
-            return Err(src.error(
-                format!("{at}.rowSet[{r}]"),
-                format!("row has {} cells but there are {} headers", row.cells.len(), set.headers.len()),
-            ));
-        }
-        out.push(row.line(&cols)?);
-    }
-    Ok(out)
-}
-
-fn pick_result_set<'p, 'a>(payload: &'p RawPayload<'a>, src: &Source) -> Result<(String, &'p RawResultSet<'a>), ParseError> {
-    match (&payload.result_sets, &payload.result_set) {
-        (Some(sets), _) => {
-            let i = sets.iter().position(|s| s.name.as_deref() == Some("LeagueGameLog")).unwrap_or(0);
-            let set = sets.get(i).ok_or_else(|| src.error("resultSets", "no result set in the array"))?;
-            Ok((format!("resultSets[{i}]"), set))
-        }
-        (None, Some(set)) => Ok(("resultSet".to_string(), set)),
-        (None, None) => Err(src.error("resultSets", "neither resultSets nor resultSet is present")),
-    }
+    de::parse(bytes, src)
 }
 
 /// One row being converted, with what an error message needs.
 struct Row<'r, 'a> {
     cells: &'r [Cell<'a>],
-    headers: &'r [Cow<'a, str>],
+    headers: &'r [String],
     at: &'r str,
     index: usize,
     src: &'r Source<'r>,
@@ -159,21 +159,36 @@ struct Row<'r, 'a> {
 
 impl<'a> Row<'_, 'a> {
     fn err(&self, col: usize, message: impl Into<String>) -> ParseError {
-        let header = self.headers.get(col).map_or("?", |h| h.as_ref());
-        self.src.error(format!("{}.rowSet[{}].{header}", self.at, self.index), message)
+        let header = self.headers.get(col).map_or("?", String::as_str);
+        self.src.error(
+            format!("{}.rowSet[{}].{header}", self.at, self.index),
+            message,
+        )
     }
 
     fn cell(&self, col: usize) -> &Cell<'a> {
         self.cells.get(col).unwrap_or(&Cell::Null)
     }
 
-    fn get<T>(&self, col: usize, convert: impl FnOnce(&Cell<'a>) -> Result<T, String>) -> Result<T, ParseError> {
+    fn get<T>(
+        &self,
+        col: usize,
+        convert: impl FnOnce(&Cell<'a>) -> Result<T, String>,
+    ) -> Result<T, ParseError> {
         convert(self.cell(col)).map_err(|m| self.err(col, m))
     }
 
-    fn opt<T>(&self, col: usize, convert: impl FnOnce(&Cell<'a>) -> Result<T, String>) -> Result<Option<T>, ParseError> {
+    fn opt<T>(
+        &self,
+        col: usize,
+        convert: impl FnOnce(&Cell<'a>) -> Result<T, String>,
+    ) -> Result<Option<T>, ParseError> {
         let cell = self.cell(col);
-        if cell.is_null() { Ok(None) } else { convert(cell).map(Some).map_err(|m| self.err(col, m)) }
+        if cell.is_null() {
+            Ok(None)
+        } else {
+            convert(cell).map(Some).map_err(|m| self.err(col, m))
+        }
     }
 
     fn line(&self, c: &Columns) -> Result<BoxScoreLine, ParseError> {
@@ -186,11 +201,14 @@ impl<'a> Row<'_, 'a> {
         let game_date = self.get(c.game_date, |v| game_date(v.to_str()?))?;
         let player_id = self.get(c.player_id, Cell::to_i64)?;
         let player_name = self.get(c.player_name, |v| v.to_str().map(str::to_string))?;
-        let team = self.get(c.team, |v| Team::from_abbreviation(v.to_str()?).map_err(core))?;
+        let team = self.get(c.team, |v| tricode(v.to_str()?))?;
         if let Some(col) = c.team_id {
             let by_id = self.opt(col, |v| Team::from_id(v.to_i64()?).map_err(core))?;
             if let Some(by_id) = by_id.filter(|t| *t != team) {
-                return Err(self.err(col, format!("team id is {by_id} but TEAM_ABBREVIATION says {team}")));
+                return Err(self.err(
+                    col,
+                    format!("team id is {by_id} but TEAM_ABBREVIATION says {team}"),
+                ));
             }
         }
         let (is_home, opponent) = self.get(c.matchup, |v| matchup(v.to_str()?, team))?;
@@ -205,7 +223,23 @@ impl<'a> Row<'_, 'a> {
             *slot = self.get(col, Cell::to_i32)?;
         }
         let plus_minus = self.opt(c.counting[15], Cell::to_i32)?;
-        let [fgm, fga, fg3m, fg3a, ftm, fta, oreb, dreb, reb, ast, stl, blk, tov, pf, pts] = n;
+        let [
+            fgm,
+            fga,
+            fg3m,
+            fg3a,
+            ftm,
+            fta,
+            oreb,
+            dreb,
+            reb,
+            ast,
+            stl,
+            blk,
+            tov,
+            pf,
+            pts,
+        ] = n;
         Ok(BoxScoreLine {
             season,
             game_id,
@@ -240,26 +274,79 @@ impl<'a> Row<'_, 'a> {
 /// `2021-10-19` (leaguegamelog), or `OCT 19, 2021` as the per-player and per-team game logs
 /// write it.
 fn game_date(s: &str) -> Result<GameDate, String> {
+    // Plain `YYYY-MM-DD` digits skip the general parser: this runs once per row.
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes()
+        && [y0, y1, y2, y3, m0, m1, d0, d1]
+            .iter()
+            .all(u8::is_ascii_digit)
+    {
+        let n = |digits: &[u8]| {
+            digits
+                .iter()
+                .fold(0i16, |v, &c| v * 10 + i16::from(c - b'0'))
+        };
+        let (year, month, day) = (n(&[y0, y1, y2, y3]), n(&[m0, m1]) as i8, n(&[d0, d1]) as i8);
+        if let Ok(date) = jiff::civil::Date::new(year, month, day) {
+            return Ok(GameDate::new(date));
+        }
+    }
     if let Ok(d) = GameDate::parse(s) {
         return Ok(d);
     }
     let bad = || format!("expected a date like 2021-10-19 or OCT 19, 2021, got {s:?}");
     let mut parts = s.split_whitespace();
-    let (Some(mon), Some(day), Some(year), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(mon), Some(day), Some(year), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(bad());
     };
-    const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
-    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(mon)).ok_or_else(bad)? as i8 + 1;
-    let day: i8 = day.strip_suffix(',').ok_or_else(bad)?.parse().map_err(|_| bad())?;
+    const MONTHS: [&str; 12] = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
+    let month = MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(mon))
+        .ok_or_else(bad)? as i8
+        + 1;
+    let day: i8 = day
+        .strip_suffix(',')
+        .ok_or_else(bad)?
+        .parse()
+        .map_err(|_| bad())?;
     let year: i16 = year.parse().map_err(|_| bad())?;
-    jiff::civil::Date::new(year, month, day).map(GameDate::new).map_err(|_| bad())
+    jiff::civil::Date::new(year, month, day)
+        .map(GameDate::new)
+        .map_err(|_| bad())
+}
+
+/// A stats.nba.com tricode. Exact uppercase codes are found by comparing them packed into an
+/// integer, other spellings by the core lookup: this runs up to three times per row, and the
+/// core lookup (case-insensitive, over 60 spellings) was a visible share of a season's parse.
+fn tricode(s: &str) -> Result<Team, String> {
+    fn pack(b: &[u8]) -> u32 {
+        b.iter().fold(0, |k, &c| k << 8 | u32::from(c))
+    }
+    static PACKED: LazyLock<Vec<(u32, Team)>> = LazyLock::new(|| {
+        Team::all()
+            .map(|t| (pack(t.tricode().as_bytes()), t))
+            .collect()
+    });
+    if s.len() == 3 {
+        let key = pack(s.as_bytes());
+        if let Some(&(_, team)) = PACKED.iter().find(|(k, _)| *k == key) {
+            return Ok(team);
+        }
+    }
+    Team::from_abbreviation(s).map_err(|e| e.to_string())
 }
 
 /// `"DEN vs. LAL"` (home) or `"LAL @ DEN"` (away), whose first team must be the row's team.
 fn matchup(s: &str, team: Team) -> Result<(bool, Team), String> {
     let bad = || format!("expected \"{team} vs. OPP\" or \"{team} @ OPP\", got {s:?}");
-    let mut parts = s.split_whitespace();
-    let (Some(first), Some(sep), Some(opp), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let mut parts = s.split(' ').filter(|p| !p.is_empty());
+    let (Some(first), Some(sep), Some(opp), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(bad());
     };
     let is_home = match sep {
@@ -267,10 +354,12 @@ fn matchup(s: &str, team: Team) -> Result<(bool, Team), String> {
         "@" => false,
         _ => return Err(bad()),
     };
-    if Team::from_abbreviation(first).ok() != Some(team) {
-        return Err(format!("matchup {s:?} does not start with the row's team {team}"));
+    if first != team.tricode() && tricode(first).ok() != Some(team) {
+        return Err(format!(
+            "matchup {s:?} does not start with the row's team {team}"
+        ));
     }
-    let opponent = Team::from_abbreviation(opp).map_err(|_| bad())?;
+    let opponent = tricode(opp).map_err(|_| bad())?;
     if opponent == team {
         return Err(format!("matchup {s:?} has {team} playing itself"));
     }
@@ -292,7 +381,12 @@ fn minutes(v: &Cell<'_>) -> Result<f64, String> {
             }
             m + f64::from(sec) / 60.0
         }
-        _ => return Err(format!("expected minutes as a number or \"MM:SS\", got {}", v.describe())),
+        _ => {
+            return Err(format!(
+                "expected minutes as a number or \"MM:SS\", got {}",
+                v.describe()
+            ));
+        }
     };
     if value.is_finite() && (0.0..=1000.0).contains(&value) {
         Ok(value)

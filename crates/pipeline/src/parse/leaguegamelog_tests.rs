@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 const DS: &str = "nbacom/leaguegamelog_player";
 const FILE: &str = "2021-10-19.json";
-const SRC: Source = Source { file: FILE, dataset: DS };
+const SRC: Source = Source {
+    file: FILE,
+    dataset: DS,
+};
 
 const HEADERS: &str = r#"["SEASON_ID","PLAYER_ID","PLAYER_NAME","TEAM_ID","TEAM_ABBREVIATION","TEAM_NAME","GAME_ID","GAME_DATE","MATCHUP","WL","MIN","FGM","FGA","FG_PCT","FG3M","FG3A","FG3_PCT","FTM","FTA","FT_PCT","OREB","DREB","REB","AST","STL","BLK","TOV","PF","PTS","PLUS_MINUS"]"#;
 const ROW0: &str = r#"["22021",2544,"LeBron James",1610612747,"LAL","Los Angeles Lakers","0022100002","2021-10-19","LAL vs. GSW","L",37,13,23,0.565,5,11,0.455,3,6,0.5,1,10,11,5,1,1,4,5,34,-2]"#;
@@ -29,13 +32,49 @@ fn a_small_payload_parses_by_header() {
     assert_eq!(lebron.season, Season::new(2021));
     assert_eq!(lebron.game_id.as_str(), "0022100002");
     assert_eq!(lebron.game_date.to_string(), "2021-10-19");
-    assert_eq!((lebron.player_id, lebron.player_name.as_str()), (2544, "LeBron James"));
-    assert_eq!((lebron.team.tricode(), lebron.opponent.tricode(), lebron.is_home), ("LAL", "GSW", true));
+    assert_eq!(
+        (lebron.player_id, lebron.player_name.as_str()),
+        (2544, "LeBron James")
+    );
+    assert_eq!(
+        (
+            lebron.team.tricode(),
+            lebron.opponent.tricode(),
+            lebron.is_home
+        ),
+        ("LAL", "GSW", true)
+    );
     assert_eq!((lebron.win, lebron.minutes), (Some(false), Some(37.0)));
-    assert_eq!((lebron.fgm, lebron.fga, lebron.fg3m, lebron.fg3a, lebron.ftm, lebron.fta), (13, 23, 5, 11, 3, 6));
-    assert_eq!((lebron.oreb, lebron.dreb, lebron.reb, lebron.ast, lebron.stl, lebron.blk), (1, 10, 11, 5, 1, 1));
-    assert_eq!((lebron.tov, lebron.pf, lebron.pts, lebron.plus_minus), (4, 5, 34, Some(-2)));
-    assert_eq!((rows[1].is_home, rows[1].win, rows[1].opponent.tricode()), (false, Some(true), "LAL"));
+    assert_eq!(
+        (
+            lebron.fgm,
+            lebron.fga,
+            lebron.fg3m,
+            lebron.fg3a,
+            lebron.ftm,
+            lebron.fta
+        ),
+        (13, 23, 5, 11, 3, 6)
+    );
+    assert_eq!(
+        (
+            lebron.oreb,
+            lebron.dreb,
+            lebron.reb,
+            lebron.ast,
+            lebron.stl,
+            lebron.blk
+        ),
+        (1, 10, 11, 5, 1, 1)
+    );
+    assert_eq!(
+        (lebron.tov, lebron.pf, lebron.pts, lebron.plus_minus),
+        (4, 5, 34, Some(-2))
+    );
+    assert_eq!(
+        (rows[1].is_home, rows[1].win, rows[1].opponent.tricode()),
+        (false, Some(true), "LAL")
+    );
 }
 
 #[test]
@@ -54,7 +93,9 @@ fn columns_are_found_by_name_wherever_they_are() {
 #[test]
 fn singular_result_set_and_alternate_cell_types_are_accepted() {
     let row = r#"["22021",2544,"LeBron James",1610612747,"LAL","Los Angeles Lakers","0022100002","2021-10-19","LAL vs. GSW",null,"34:27",13.0,23,0.565,5,11,0.455,3,6,0.5,1,10,11,5,1,1,4,5,34,null]"#;
-    let body = format!(r#"{{"resultSet":{{"name":"LeagueGameLog","headers":{HEADERS},"rowSet":[{row}]}}}}"#);
+    let body = format!(
+        r#"{{"resultSet":{{"name":"LeagueGameLog","headers":{HEADERS},"rowSet":[{row}]}}}}"#
+    );
     let rows = parse_str(&body).unwrap();
     assert_eq!(rows[0].fgm, 13);
     assert_eq!(rows[0].win, None);
@@ -69,12 +110,14 @@ fn singular_result_set_and_alternate_cell_types_are_accepted() {
 #[test]
 fn the_league_game_log_set_is_chosen_by_name() {
     let other = r#"{"name":"Other","headers":["X"],"rowSet":[[1]]}"#;
-    let body = format!(r#"{{"resultSets":[{other},{{"name":"LeagueGameLog","headers":{HEADERS},"rowSet":[{ROW0}]}}]}}"#);
+    let body = format!(
+        r#"{{"resultSets":[{other},{{"name":"LeagueGameLog","headers":{HEADERS},"rowSet":[{ROW0}]}}]}}"#
+    );
     assert_eq!(parse_str(&body).unwrap().len(), 1);
     // Without it the first set is used, so the error names that set.
     let body = format!(r#"{{"resultSets":[{other}]}}"#);
     let e = parse_str(&body).unwrap_err();
-    assert_eq!(e.field, "resultSets[0].headers.PLAYER_ID");
+    assert_eq!(e.field, "resultSets[0].headers.SEASON_ID");
 }
 
 #[test]
@@ -84,13 +127,21 @@ fn bodies_that_are_not_payloads_are_named() {
     assert_eq!(e.message, "empty payload");
     let e = parse_str(ACCESS_DENIED).unwrap_err();
     assert_field(&e, FILE, DS, "(document)");
-    assert!(e.message.starts_with("expected JSON, got an HTML page: <HTML><HEAD> <TITLE>Access Denied"), "{e}");
+    assert!(
+        e.message
+            .starts_with("expected JSON, got an HTML page: <HTML><HEAD> <TITLE>Access Denied"),
+        "{e}"
+    );
     assert!(!e.message.contains('\n'));
     let full = payload(HEADERS, &[ROW0, ROW1]);
     let cut = &full[..full.find("Kevon").unwrap() + 3];
     let e = parse_str(cut).unwrap_err();
-    assert_field(&e, FILE, DS, "resultSets[0].rowSet[1][2]");
-    assert!(e.message.starts_with("truncated JSON: EOF while parsing a string at line 1 column"), "{e}");
+    assert_field(&e, FILE, DS, "resultSets[0].rowSet[1].PLAYER_NAME");
+    assert!(
+        e.message
+            .starts_with("truncated JSON: EOF while parsing a string at line 1 column"),
+        "{e}"
+    );
     let e = parse_str(r#"{"resultSets":[]}"#).unwrap_err();
     assert_field(&e, FILE, DS, "resultSets");
     let e = parse_str(r#"{"resource":"x"}"#).unwrap_err();
@@ -104,19 +155,71 @@ fn wrong_cells_are_named_by_row_and_header() {
         assert_field(&e, FILE, DS, field);
         assert!(e.message.contains(needle), "{e}");
     };
-    bad(ROW1.replace(",7,-8]", r#","7",-8]"#), "resultSets[0].rowSet[1].PTS", r#"string "7""#);
-    bad(ROW1.replace(",7,-8]", ",7.5,-8]"), "resultSets[0].rowSet[1].PTS", "number 7.5");
-    bad(ROW1.replace(",7,-8]", ",null,-8]"), "resultSets[0].rowSet[1].PTS", "null");
-    bad(ROW1.replace(",7,-8]", ",[7],-8]"), "resultSets[0].rowSet[1].PTS", "array");
-    bad(ROW1.replace("1610612744", "1610612747"), "resultSets[0].rowSet[1].TEAM_ID", "LAL");
-    bad(ROW1.replace("GSW @ LAL", "LAL @ GSW"), "resultSets[0].rowSet[1].MATCHUP", "row's team GSW");
-    bad(ROW1.replace("GSW @ LAL", "GSW at LAL"), "resultSets[0].rowSet[1].MATCHUP", "GSW at LAL");
-    bad(ROW1.replace(r#""W""#, r#""T""#), "resultSets[0].rowSet[1].WL", "\"T\"");
-    bad(ROW1.replace("0022100002", "22100002"), "resultSets[0].rowSet[1].GAME_ID", "22100002");
-    bad(ROW1.replace("\"GSW\"", "\"XYZ\""), "resultSets[0].rowSet[1].TEAM_ABBREVIATION", "XYZ");
-    bad(ROW1.replace("2021-10-19", "10/19/2021"), "resultSets[0].rowSet[1].GAME_DATE", "10/19/2021");
-    bad(ROW1.replace(",15,3,", r#","15:99",3,"#), "resultSets[0].rowSet[1].MIN", "15:99");
-    bad(ROW1.replace(",-8]", "]"), "resultSets[0].rowSet[1]", "29 cells but there are 30 headers");
+    bad(
+        ROW1.replace(",7,-8]", r#","7",-8]"#),
+        "resultSets[0].rowSet[1].PTS",
+        r#"string "7""#,
+    );
+    bad(
+        ROW1.replace(",7,-8]", ",7.5,-8]"),
+        "resultSets[0].rowSet[1].PTS",
+        "number 7.5",
+    );
+    bad(
+        ROW1.replace(",7,-8]", ",null,-8]"),
+        "resultSets[0].rowSet[1].PTS",
+        "null",
+    );
+    bad(
+        ROW1.replace(",7,-8]", ",[7],-8]"),
+        "resultSets[0].rowSet[1].PTS",
+        "array",
+    );
+    bad(
+        ROW1.replace("1610612744", "1610612747"),
+        "resultSets[0].rowSet[1].TEAM_ID",
+        "LAL",
+    );
+    bad(
+        ROW1.replace("GSW @ LAL", "LAL @ GSW"),
+        "resultSets[0].rowSet[1].MATCHUP",
+        "row's team GSW",
+    );
+    bad(
+        ROW1.replace("GSW @ LAL", "GSW at LAL"),
+        "resultSets[0].rowSet[1].MATCHUP",
+        "GSW at LAL",
+    );
+    bad(
+        ROW1.replace(r#""W""#, r#""T""#),
+        "resultSets[0].rowSet[1].WL",
+        "\"T\"",
+    );
+    bad(
+        ROW1.replace("0022100002", "22100002"),
+        "resultSets[0].rowSet[1].GAME_ID",
+        "22100002",
+    );
+    bad(
+        ROW1.replace("\"GSW\"", "\"XYZ\""),
+        "resultSets[0].rowSet[1].TEAM_ABBREVIATION",
+        "XYZ",
+    );
+    bad(
+        ROW1.replace("2021-10-19", "10/19/2021"),
+        "resultSets[0].rowSet[1].GAME_DATE",
+        "10/19/2021",
+    );
+    bad(
+        ROW1.replace(",15,3,", r#","15:99",3,"#),
+        "resultSets[0].rowSet[1].MIN",
+        "15:99",
+    );
+    bad(
+        ROW1.replace(",-8]", "]"),
+        "resultSets[0].rowSet[1]",
+        "29 cells but there are 30 headers",
+    );
 }
 
 #[test]
@@ -134,7 +237,10 @@ fn team_mode_payloads_are_rejected_for_their_missing_player_columns() {
         "fixtures/pbpstats/tests/data/schedule/stats_leaguegamelog_nba_2018_19_Regular_Season.json",
         "fixtures/nba_api/leaguegamelog__Counter=0_Direction=ASC_LeagueID=00_PlayerOrTeam=T_Season=2025-26_SeasonType=Regular-Season_Sorter=DATE.json",
     ] {
-        let src = Source { file: rel, dataset: DS };
+        let src = Source {
+            file: rel,
+            dataset: DS,
+        };
         let e = parse(&read(&dir.join(rel)), &src).unwrap_err();
         assert_field(&e, rel, DS, "resultSets[0].headers.PLAYER_ID");
     }
@@ -144,11 +250,32 @@ fn team_mode_payloads_are_rejected_for_their_missing_player_columns() {
 fn the_real_capture_with_extra_columns_parses() {
     let Some(dir) = shared_data_dir() else { return };
     let rel = "fixtures/najicham/nbac_player_boxscore/raw_2ad17718.json";
-    let rows = parse(&read(&dir.join(rel)), &Source { file: rel, dataset: DS }).unwrap();
+    let rows = parse(
+        &read(&dir.join(rel)),
+        &Source {
+            file: rel,
+            dataset: DS,
+        },
+    )
+    .unwrap();
     assert_eq!(rows.len(), 157);
-    assert!(rows.iter().all(|r| r.season == Season::new(2024) && r.game_date.to_string() == "2025-03-15"));
-    let curry = rows.iter().find(|r| r.player_name == "Stephen Curry").unwrap();
-    assert_eq!((curry.pts, curry.team.tricode(), curry.opponent.tricode(), curry.is_home), (28, "GSW", "NYK", true));
+    assert!(
+        rows.iter()
+            .all(|r| r.season == Season::new(2024) && r.game_date.to_string() == "2025-03-15")
+    );
+    let curry = rows
+        .iter()
+        .find(|r| r.player_name == "Stephen Curry")
+        .unwrap();
+    assert_eq!(
+        (
+            curry.pts,
+            curry.team.tricode(),
+            curry.opponent.tricode(),
+            curry.is_home
+        ),
+        (28, "GSW", "NYK", true)
+    );
 }
 
 /// Every archive file parses; per season the row and game counts are the README's, every row
@@ -159,14 +286,23 @@ fn every_archived_game_log_parses_with_the_readme_counts() {
     let files = files_under(&dir.join("archive/nbacom/leaguegamelog_player"), ".json");
     assert_eq!(files.len(), 489);
     let mut per_season: BTreeMap<String, (usize, HashSet<GameId>, usize)> = BTreeMap::new();
-    let mut sides: HashMap<GameId, HashMap<Team, (bool, Option<bool>, Team)>> = HashMap::new();
+    // Per game and team: (is_home, win, opponent) as every row of that team says.
+    type Side = (bool, Option<bool>, Team);
+    let mut sides: HashMap<GameId, HashMap<Team, Side>> = HashMap::new();
     let started = std::time::Instant::now();
     let mut bytes_total = 0;
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let bytes = read(path);
         bytes_total += bytes.len();
-        let rows = parse(&bytes, &Source { file: &name, dataset: DS }).unwrap_or_else(|e| panic!("{e}"));
+        let rows = parse(
+            &bytes,
+            &Source {
+                file: &name,
+                dataset: DS,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert!(!rows.is_empty(), "{name}");
         let season = rows[0].season.to_string();
         let entry = per_season.entry(season).or_default();
@@ -176,15 +312,35 @@ fn every_archived_game_log_parses_with_the_readme_counts() {
             assert_eq!(format!("{}.json", r.game_date), name);
             assert_eq!(r.season, r.game_date.season());
             let side = (r.is_home, r.win, r.opponent);
-            let prev = sides.entry(r.game_id.clone()).or_default().insert(r.team, side);
-            assert!(prev.is_none() || prev == Some(side), "{name}: {} disagrees with a teammate", r.player_name);
+            let prev = sides
+                .entry(r.game_id.clone())
+                .or_default()
+                .insert(r.team, side);
+            assert!(
+                prev.is_none() || prev == Some(side),
+                "{name}: {} disagrees with a teammate",
+                r.player_name
+            );
             entry.1.insert(r.game_id);
         }
     }
-    eprintln!("leaguegamelog: {} files, {bytes_total} bytes parsed in {:?} (this build's profile)", files.len(), started.elapsed());
-    let counts: Vec<(&str, usize, usize, usize)> =
-        per_season.iter().map(|(s, (rows, games, files))| (s.as_str(), *rows, games.len(), *files)).collect();
-    assert_eq!(counts, [("2021-22", 26039, 1230, 165), ("2022-23", 25895, 1230, 164), ("2023-24", 26401, 1230, 160)]);
+    eprintln!(
+        "leaguegamelog: {} files, {bytes_total} bytes parsed in {:?} (this build's profile)",
+        files.len(),
+        started.elapsed()
+    );
+    let counts: Vec<(&str, usize, usize, usize)> = per_season
+        .iter()
+        .map(|(s, (rows, games, files))| (s.as_str(), *rows, games.len(), *files))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("2021-22", 26039, 1230, 165),
+            ("2022-23", 25895, 1230, 164),
+            ("2023-24", 26401, 1230, 160)
+        ]
+    );
     for (game, teams) in &sides {
         let v: Vec<_> = teams.iter().collect();
         assert_eq!(v.len(), 2, "{game}");
@@ -198,5 +354,10 @@ fn every_archived_game_log_parses_with_the_readme_counts() {
 fn errors_name_source_on_every_path() {
     let e = parse_str(&payload(HEADERS, &[&ROW0.replace("2544", "\"2544\"")])).unwrap_err();
     assert_names(&e, FILE, DS);
-    assert_eq!(e.to_string(), format!("{DS} payload {FILE}: field resultSets[0].rowSet[0].PLAYER_ID: expected an integer, got string \"2544\""));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{DS} payload {FILE}: field resultSets[0].rowSet[0].PLAYER_ID: expected an integer, got string \"2544\""
+        )
+    );
 }

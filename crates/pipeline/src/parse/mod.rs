@@ -24,10 +24,10 @@ mod mutation_tests;
 #[cfg(test)]
 mod test_support;
 
-//TMP pub use game_lines::GameLineRow;
+pub use game_lines::GameLineRow;
 pub use leaguegamelog::BoxScoreLine;
-//TMP pub use odds_props::{OddsEvent, PropLine};
-//TMP pub use schedule::{GameStatus, ScheduledGame, SchedulePayload, UnresolvedGame};
+pub use odds_props::{OddsEvent, PropLine};
+pub use schedule::{GameStatus, SchedulePayload, ScheduledGame, UnresolvedGame};
 
 /// What is being parsed, for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,11 @@ impl Source<'_> {
             file: self.file.to_string(),
             dataset: self.dataset.to_string(),
             // An empty field would leave the reader guessing; the whole document is the fallback.
-            field: if field.is_empty() { DOCUMENT.to_string() } else { field },
+            field: if field.is_empty() {
+                DOCUMENT.to_string()
+            } else {
+                field
+            },
             message: message.into(),
         }
     }

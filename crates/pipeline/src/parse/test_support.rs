@@ -32,7 +32,10 @@ pub(crate) fn assert_names(e: &ParseError, file: &str, dataset: &str) {
     assert_eq!(e.dataset, dataset, "{shown}");
     assert!(!e.field.is_empty(), "{shown}");
     assert!(!e.message.is_empty(), "{shown}");
-    assert!(shown.contains(file) && shown.contains(dataset) && shown.contains(&e.field), "{shown}");
+    assert!(
+        shown.contains(file) && shown.contains(dataset) && shown.contains(&e.field),
+        "{shown}"
+    );
 }
 
 /// The error names the file and dataset and exactly this field.

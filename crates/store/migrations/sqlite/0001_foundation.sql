@@ -105,7 +105,6 @@ CREATE TABLE nbac_player_boxscores (
     PRIMARY KEY (game_id, player_id)
 );
 CREATE INDEX nbac_player_boxscores_by_date ON nbac_player_boxscores (game_date);
-CREATE INDEX nbac_player_boxscores_by_player ON nbac_player_boxscores (player_id, game_date);
 
 CREATE TABLE game_lines (
     game_id           TEXT    NOT NULL,
@@ -145,7 +144,6 @@ CREATE TABLE odds_player_props (
     PRIMARY KEY (event_id, bookmaker, market, player_name, line, snapshot_at)
 );
 CREATE INDEX odds_player_props_by_date ON odds_player_props (game_date);
-CREATE INDEX odds_player_props_by_game ON odds_player_props (game_id, market);
 
 CREATE TABLE unmatched_rows (
     processor      TEXT NOT NULL,

@@ -1,0 +1,190 @@
+//! The `nba-props` binary as a user runs it: on a small archive cut from the real data, with its
+//! own data directory (SQLite) per test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn shared_data() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if dir.join("archive/manifest.jsonl").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent; the CLI tests over real data did not run",
+            dir.display()
+        );
+        None
+    }
+}
+
+fn nba_props(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nba-props"))
+        .args(args)
+        .env("NBA_PROPS_DATA_DIR", data_dir)
+        .env_remove("NBA_PROPS_DATABASE_URL")
+        .env_remove("NBA_PROPS_ARCHIVE_DIR")
+        .current_dir(data_dir)
+        .output()
+        .expect("run nba-props")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The 2023-24 schedule and box scores of 2023-12-01..03 (no games on the 3rd), plus a truncated
+/// box score for 12-04.
+fn small_archive(data: &Path, dir: &Path) -> PathBuf {
+    let out = dir.join("archive");
+    let manifest = std::fs::read_to_string(data.join("archive/manifest.jsonl")).unwrap();
+    let mut lines = Vec::new();
+    for line in manifest.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let (path, part) = (
+            v["path"].as_str().unwrap(),
+            v["partition"].as_str().unwrap(),
+        );
+        if path == "nbacom/schedule/2023-24.json"
+            || (path.contains("leaguegamelog") && ("2023-12-01"..="2023-12-03").contains(&part))
+        {
+            std::fs::create_dir_all(out.join(path).parent().unwrap()).unwrap();
+            std::fs::copy(data.join("archive").join(path), out.join(path)).unwrap();
+            lines.push(line.to_string());
+        }
+    }
+    let good =
+        std::fs::read(data.join("archive/nbacom/leaguegamelog_player/2023-12-04.json")).unwrap();
+    let bad = &good[..good.len() / 3];
+    std::fs::write(out.join("nbacom/leaguegamelog_player/2023-12-04.json"), bad).unwrap();
+    let sha = {
+        use std::fmt::Write;
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(bad);
+        digest.iter().fold(String::new(), |mut s, b| {
+            write!(s, "{b:02x}").unwrap();
+            s
+        })
+    };
+    lines.push(format!(
+        r#"{{"path": "nbacom/leaguegamelog_player/2023-12-04.json", "source": "nbacom", "dataset": "leaguegamelog_player", "partition": "2023-12-04", "captured_at": null, "sha256": "{sha}", "bytes": {}, "origin": "test"}}"#,
+        bad.len()
+    ));
+    std::fs::write(out.join("manifest.jsonl"), lines.join("\n") + "\n").unwrap();
+    out
+}
+
+#[test]
+fn import_backfill_and_status_as_a_user_sees_them() {
+    let Some(data) = shared_data() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = small_archive(&data, tmp.path());
+    let archive = archive.to_str().unwrap();
+
+    let first = nba_props(tmp.path(), &["import", archive]);
+    assert!(first.status.success(), "{:?}", text(&first));
+    assert!(
+        text(&first).0.contains("Imported 4 new payloads"),
+        "{:?}",
+        text(&first)
+    );
+    let second = nba_props(tmp.path(), &["import", archive]);
+    assert!(second.status.success());
+    assert!(
+        text(&second).0.contains("Nothing new: all 4 files"),
+        "{:?}",
+        text(&second)
+    );
+    assert!(
+        tmp.path().join("nba-props.db").is_file(),
+        "the SQLite database lives in the data directory"
+    );
+
+    // The truncated 2023-12-04 payload fails: non-zero exit, a summary naming file, dataset, field.
+    let backfill = nba_props(
+        tmp.path(),
+        &[
+            "backfill",
+            "--from",
+            "2023-12-01",
+            "--to",
+            "2023-12-04",
+            "--phases",
+            "2",
+        ],
+    );
+    let (out, err) = text(&backfill);
+    assert_eq!(backfill.status.code(), Some(1), "{out}\n{err}");
+    assert!(out.contains("nbac_player_boxscores"), "{out}");
+    assert!(err.contains("1 payloads failed to parse"), "{err}");
+    assert!(
+        err.contains("nbacom/leaguegamelog_player/2023-12-04.json") && err.contains("field "),
+        "{err}"
+    );
+
+    let ok_day = nba_props(tmp.path(), &["status", "--date", "2023-12-01"]);
+    let (out, _) = text(&ok_day);
+    assert!(ok_day.status.success(), "{out}");
+    assert!(
+        out.contains("nbac_player_boxscores")
+            && out.contains("succeeded")
+            && out.contains("nbac_schedule"),
+        "{out}"
+    );
+    let bad_day = nba_props(tmp.path(), &["status", "--date", "2023-12-04"]);
+    let (out, _) = text(&bad_day);
+    assert_eq!(bad_day.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("failed") && out.contains("Payloads that fail to parse (1)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn run_without_an_archive_says_plainly_that_the_sources_cannot_be_reached() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = nba_props(tmp.path(), &["run", "--date", "2024-01-15"]);
+    assert_eq!(o.status.code(), Some(1));
+    let (_, err) = text(&o);
+    assert!(
+        err.contains("cannot fetch live data") && err.contains("--archive"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_arguments_get_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = nba_props(tmp.path(), &["status", "--date", "2024-13-45"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).1.contains("invalid game date \"2024-13-45\""),
+        "{:?}",
+        text(&o)
+    );
+    let o = nba_props(
+        tmp.path(),
+        &["backfill", "--from", "2024-01-02", "--to", "2024-01-01"],
+    );
+    assert!(text(&o).1.contains("is after --to"), "{:?}", text(&o));
+    let o = nba_props(
+        tmp.path(),
+        &[
+            "backfill",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-01-02",
+            "--phases",
+            "x",
+        ],
+    );
+    assert!(text(&o).1.contains("--phases"), "{:?}", text(&o));
+    let o = nba_props(tmp.path(), &["import", "/nonexistent/archive"]);
+    assert!(
+        text(&o).1.contains("/nonexistent/archive/manifest.jsonl"),
+        "{:?}",
+        text(&o)
+    );
+}

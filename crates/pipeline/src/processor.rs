@@ -1,0 +1,244 @@
+//! What a processor is: a declaration (name, phase, inputs, output tables) and a transform from
+//! its inputs for one game date to the rows of that partition. The runner derives the order of
+//! processors from the declarations; nothing else lists the phases.
+
+use crate::parse::{ParseError, Source};
+use nba_props_core::{BuildInfo, GameDate};
+use nba_props_store::{RawMeta, Store, TableDef, Value, raw};
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Something a processor reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// Raw payloads of a source dataset (`dataset` ending in `/` means every dataset under it).
+    Raw {
+        source: &'static str,
+        dataset: &'static str,
+        critical: bool,
+    },
+    /// A table another processor writes.
+    Table { name: &'static str, critical: bool },
+}
+
+/// A processor's declaration.
+#[derive(Debug)]
+pub struct Declaration {
+    pub name: &'static str,
+    pub phase: u8,
+    pub inputs: &'static [Input],
+    pub outputs: &'static [&'static TableDef],
+}
+
+/// A source row that could not be attached to a game or team; stored in `unmatched_rows`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unmatched {
+    pub payload_sha256: String,
+    pub item: String,
+    pub reason: String,
+}
+
+/// What a processor produced for one partition.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// Rows per output table, values in the table's column order.
+    pub tables: Vec<(&'static TableDef, Vec<Vec<Value>>)>,
+    pub unmatched: Vec<Unmatched>,
+    /// The raw payloads (sha256) and tables that were read.
+    pub inputs: Vec<String>,
+    /// Things worth knowing that did not stop the run.
+    pub notes: Vec<String>,
+    /// Payloads that failed to parse; recorded and reported, the run used the others.
+    pub bad_payloads: Vec<(RawMeta, ParseError)>,
+}
+
+/// Why a processor produced nothing for a partition.
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    /// No input exists for the partition (no games, not yet fetched): nothing was written.
+    #[error("no input for this partition")]
+    NoInput,
+    /// Every payload of a critical input failed to parse (each is marked and reported).
+    #[error("{}", .0.iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; "))]
+    BadInput(Vec<(RawMeta, ParseError)>),
+    #[error(transparent)]
+    Store(#[from] nba_props_store::Error),
+    /// The input parsed but contradicts itself or the partition.
+    #[error("{0}")]
+    Data(String),
+}
+
+/// A processor of phases 2-6.
+pub trait Processor: Send + Sync {
+    fn declaration(&self) -> &'static Declaration;
+    fn run<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        date: GameDate,
+    ) -> BoxFuture<'a, Result<Output, ProcessError>>;
+}
+
+/// (source, dataset) -> every index row of it.
+type RawIndex = Mutex<HashMap<(String, String), Arc<Vec<RawMeta>>>>;
+
+type Parsed = Result<Arc<dyn Any + Send + Sync>, ParseError>;
+
+/// What processors share while running: the store, the build, and a cache of parsed payloads
+/// (a season's schedule is read by every date of the season; it is parsed once).
+pub struct Ctx {
+    pub store: Store,
+    pub build: BuildInfo,
+    parsed: Mutex<HashMap<(String, &'static str), Parsed>>,
+    /// Payloads whose parse failed (in this process or, per the `raw_parse_failures` table, before
+    /// it started), so a run clears a failure mark only when there is one.
+    failed: Mutex<Option<std::collections::HashSet<String>>>,
+    /// With `snapshot_raw_index`, each dataset's raw index is read once and answered from memory:
+    /// a backfill over a fixed archive makes one query per dataset instead of one per date.
+    raw_index: Option<RawIndex>,
+}
+
+const PARSE_CACHE_ENTRIES: usize = 2048;
+
+impl Ctx {
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            build: BuildInfo::current(),
+            parsed: Mutex::new(HashMap::new()),
+            failed: Mutex::new(None),
+            raw_index: None,
+        }
+    }
+
+    /// A context for a batch run: payloads stored after the first look at a dataset are not seen.
+    pub fn snapshot_raw_index(mut self) -> Self {
+        self.raw_index = Some(Mutex::new(HashMap::new()));
+        self
+    }
+
+    /// Loads the recorded parse failures once; call before `had_parse_failure`.
+    pub async fn load_parse_failures(&self) -> Result<(), ProcessError> {
+        if self.failed.lock().expect("failure set lock").is_some() {
+            return Ok(());
+        }
+        let rows = self
+            .store
+            .db
+            .query("SELECT DISTINCT sha256 FROM raw_parse_failures", &[])
+            .await?;
+        let set = rows.iter().map(|r| r.text(0)).collect();
+        self.failed
+            .lock()
+            .expect("failure set lock")
+            .get_or_insert(set);
+        Ok(())
+    }
+
+    /// Whether this payload failed to parse at some point (unknown before `load_parse_failures`:
+    /// then every input counts as possibly failed).
+    pub fn had_parse_failure(&self, sha256: &str) -> bool {
+        self.failed
+            .lock()
+            .expect("failure set lock")
+            .as_ref()
+            .is_none_or(|set| set.contains(sha256))
+    }
+
+    pub async fn payloads(
+        &self,
+        source: &str,
+        dataset: &str,
+        partitions: &[String],
+    ) -> Result<Vec<RawMeta>, ProcessError> {
+        let Some(index) = &self.raw_index else {
+            return Ok(raw::list(&self.store.db, source, dataset, partitions).await?);
+        };
+        let key = (source.to_string(), dataset.to_string());
+        let cached = index.lock().expect("raw index lock").get(&key).cloned();
+        let all = match cached {
+            Some(all) => all,
+            None => {
+                let all = Arc::new(raw::list_all(&self.store.db, source, dataset).await?);
+                index
+                    .lock()
+                    .expect("raw index lock")
+                    .insert(key, all.clone());
+                all
+            }
+        };
+        Ok(all
+            .iter()
+            .filter(|m| partitions.contains(&m.partition_key))
+            .cloned()
+            .collect())
+    }
+
+    /// Reads and parses a payload once per run of the program; the result (or the parse error)
+    /// is cached by content hash.
+    pub fn parse<T: Send + Sync + 'static>(
+        &self,
+        meta: &RawMeta,
+        parser: fn(&[u8], &Source) -> Result<T, ParseError>,
+    ) -> Result<Result<Arc<T>, ParseError>, ProcessError> {
+        let key = (meta.sha256.clone(), std::any::type_name::<T>());
+        let cached = self
+            .parsed
+            .lock()
+            .expect("parse cache lock")
+            .get(&key)
+            .cloned();
+        let parsed = match cached {
+            Some(p) => p,
+            None => {
+                let bytes = self.store.raw.get(&meta.sha256)?;
+                let dataset = format!("{}/{}", meta.source, meta.dataset);
+                let src = Source {
+                    file: &meta.origin_path,
+                    dataset: &dataset,
+                };
+                let p: Parsed =
+                    parser(&bytes, &src).map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>);
+                if p.is_err()
+                    && let Some(set) = self.failed.lock().expect("failure set lock").as_mut()
+                {
+                    set.insert(meta.sha256.clone());
+                }
+                let mut cache = self.parsed.lock().expect("parse cache lock");
+                if cache.len() >= PARSE_CACHE_ENTRIES {
+                    cache.clear();
+                }
+                cache.insert(key, p.clone());
+                p
+            }
+        };
+        Ok(parsed.map(|any| {
+            any.downcast::<T>()
+                .expect("cache entries are keyed by type")
+        }))
+    }
+}
+
+/// Orders processors so that every table is written before a processor that reads it.
+pub fn dependency_order(processors: Vec<Box<dyn Processor>>) -> Vec<Box<dyn Processor>> {
+    let mut pending = processors;
+    let mut ordered: Vec<Box<dyn Processor>> = Vec::new();
+    while !pending.is_empty() {
+        let ready = pending.iter().position(|p| {
+            p.declaration().inputs.iter().all(|input| match input {
+                Input::Table { name, .. } => !pending
+                    .iter()
+                    .any(|other| other.declaration().outputs.iter().any(|t| t.name == *name)),
+                Input::Raw { .. } => true,
+            })
+        });
+        // A cycle would be a bug in the declarations; run the rest in declared order.
+        let next = ready.unwrap_or(0);
+        ordered.push(pending.remove(next));
+    }
+    ordered
+}

@@ -1,0 +1,318 @@
+//! Runs a processor on partitions: transform, then one transaction that replaces each partition's
+//! rows and unmatched rows and records its run, so the run record and the rows it describes can
+//! never disagree. Backfills write several partitions of one processor per transaction (group
+//! commit: each is still replaced exactly, each has its own run record); when such a transaction
+//! fails, every partition is retried in its own, so a failure is attributed to its date.
+
+use crate::processor::{Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched};
+use nba_props_core::GameDate;
+use nba_props_store::runs::{self, RunRecord, RunStatus};
+use nba_props_store::schema::UNMATCHED_ROWS;
+use nba_props_store::{Value, content_hash, raw};
+use std::time::Instant;
+
+/// How one (processor, partition) run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Succeeded {
+        rows: u64,
+        unmatched: usize,
+        changed: bool,
+    },
+    /// No input existed; nothing was written or recorded.
+    NoInput,
+    Failed {
+        error: String,
+    },
+}
+
+/// One run's outcome with what it reported along the way.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub processor: &'static str,
+    pub date: GameDate,
+    pub outcome: Outcome,
+    /// Clear messages of payloads that failed to parse (each names file, dataset and field).
+    pub bad_payloads: Vec<String>,
+}
+
+/// A computed output waiting to be written.
+struct Pending {
+    date: GameDate,
+    output: Output,
+    run: RunRecord,
+    bad_payloads: Vec<String>,
+}
+
+/// Whether partitions of this processor may share a transaction: not when it reads its own
+/// output (a later date would have to see an earlier date's rows before they are written).
+pub fn can_group(processor: &dyn Processor) -> bool {
+    let decl = processor.declaration();
+    !decl.inputs.iter().any(
+        |i| matches!(i, Input::Table { name, .. } if decl.outputs.iter().any(|t| t.name == *name)),
+    )
+}
+
+pub async fn run_partition(ctx: &Ctx, processor: &dyn Processor, date: GameDate) -> RunReport {
+    run_partitions(ctx, processor, &[date])
+        .await
+        .pop()
+        .expect("one report per date")
+}
+
+/// Runs `processor` on each date and writes the successful outputs in one transaction.
+/// Callers pass several dates only when [`can_group`] allows it.
+pub async fn run_partitions(
+    ctx: &Ctx,
+    processor: &dyn Processor,
+    dates: &[GameDate],
+) -> Vec<RunReport> {
+    if let Err(e) = ctx.load_parse_failures().await {
+        tracing::warn!(error = %e, "Could not read the recorded parse failures; every input will be checked.");
+    }
+    let decl = processor.declaration();
+    let name = decl.name;
+    let mut reports = Vec::with_capacity(dates.len());
+    let mut pending = Vec::new();
+    for &date in dates {
+        match compute(ctx, processor, date).await {
+            Ok(p) => pending.push(p),
+            Err(report) => reports.push(report),
+        }
+    }
+    if pending.is_empty() {
+        return reports;
+    }
+    match write_all(ctx, decl, &pending).await {
+        Ok(outcomes) => {
+            for (p, outcome) in pending.into_iter().zip(outcomes) {
+                reports.push(RunReport {
+                    processor: name,
+                    date: p.date,
+                    outcome,
+                    bad_payloads: p.bad_payloads,
+                });
+            }
+        }
+        Err(e) if pending.len() > 1 => {
+            tracing::info!(processor = name, error = %e, "A grouped write failed; writing each partition alone.");
+            for p in pending {
+                let outcome = match write_all(ctx, decl, std::slice::from_ref(&p)).await {
+                    Ok(mut o) => o.pop().expect("one outcome"),
+                    Err(e) => fail(ctx, name, p.run.clone(), e.to_string()).await,
+                };
+                reports.push(RunReport {
+                    processor: name,
+                    date: p.date,
+                    outcome,
+                    bad_payloads: p.bad_payloads,
+                });
+            }
+        }
+        Err(e) => {
+            let p = pending.pop().expect("one pending write");
+            let outcome = fail(ctx, name, p.run, e.to_string()).await;
+            reports.push(RunReport {
+                processor: name,
+                date: p.date,
+                outcome,
+                bad_payloads: p.bad_payloads,
+            });
+        }
+    }
+    reports.sort_by_key(|r| r.date);
+    reports
+}
+
+/// Runs the transform; a failure or a missing input comes back as a finished report.
+async fn compute(
+    ctx: &Ctx,
+    processor: &dyn Processor,
+    date: GameDate,
+) -> Result<Pending, RunReport> {
+    let name = processor.declaration().name;
+    let started_at = jiff::Timestamp::now();
+    let clock = Instant::now();
+    let result = processor.run(ctx, date).await;
+    let run = RunRecord {
+        processor: name.to_string(),
+        partition_key: date.to_string(),
+        status: RunStatus::Succeeded,
+        started_at: started_at.to_string(),
+        finished_at: String::new(),
+        duration_ms: clock.elapsed().as_millis() as i64,
+        rows_written: None,
+        unmatched: None,
+        output_hash: None,
+        inputs: None,
+        message: None,
+        build: ctx.build.to_string(),
+    };
+    let mut report = RunReport {
+        processor: name,
+        date,
+        outcome: Outcome::NoInput,
+        bad_payloads: Vec::new(),
+    };
+    let bad = match &result {
+        Ok(output) => output.bad_payloads.as_slice(),
+        Err(ProcessError::BadInput(bad)) => bad.as_slice(),
+        Err(_) => &[],
+    };
+    for (meta, err) in bad {
+        report.bad_payloads.push(err.to_string());
+        let (message, build) = (err.to_string(), ctx.build.to_string());
+        let marked = raw::record_parse_failure(&ctx.store.db, meta, name, &message, &build);
+        if let Err(e) = marked.await {
+            tracing::error!(processor = name, sha256 = %meta.sha256, error = %e, "Could not mark a payload as failed.");
+        }
+    }
+    match result {
+        Err(ProcessError::NoInput) => Err(report),
+        Err(e) => {
+            report.outcome = fail(ctx, name, run, e.to_string()).await;
+            Err(report)
+        }
+        Ok(output) => Ok(Pending {
+            date,
+            output,
+            run,
+            bad_payloads: report.bad_payloads,
+        }),
+    }
+}
+
+/// Records a failed run (on its own: it has no output transaction).
+async fn fail(ctx: &Ctx, name: &str, mut run: RunRecord, error: String) -> Outcome {
+    tracing::warn!(processor = name, partition = %run.partition_key, %error, "Run failed.");
+    run.status = RunStatus::Failed;
+    run.finished_at = jiff::Timestamp::now().to_string();
+    run.message = Some(error.clone());
+    if let Err(rec) = runs::record(&ctx.store.db, &run).await {
+        // Losing a run record would make completion lie: say so loudly.
+        tracing::error!(processor = name, partition = %run.partition_key, error = %rec, "Could not record a failed run.");
+    }
+    Outcome::Failed { error }
+}
+
+/// Writes the pending outputs of one processor in one transaction: per table one delete of all
+/// their partitions and one insert of all their rows, then all run records.
+async fn write_all(
+    ctx: &Ctx,
+    decl: &Declaration,
+    pending: &[Pending],
+) -> Result<Vec<Outcome>, nba_props_store::Error> {
+    let name = decl.name;
+    let dates: Vec<String> = pending.iter().map(|p| p.date.to_string()).collect();
+    let run_keys: Vec<Vec<Value>> = dates
+        .iter()
+        .map(|d| vec![Value::from(name), d.as_str().into()])
+        .collect();
+    let mut tx = ctx.store.db.begin().await?;
+    for key in &run_keys {
+        tx.lock_partition(&UNMATCHED_ROWS, key).await?;
+    }
+    let previous = runs::last_successes_in(&mut tx, name, &dates).await?;
+
+    // Every declared output table is replaced on every date, also when a date has no rows for it.
+    let mut tables: Vec<(&'static nba_props_store::TableDef, Vec<Vec<Value>>)> =
+        decl.outputs.iter().map(|t| (*t, Vec::new())).collect();
+    let mut unmatched_rows = Vec::new();
+    let mut unmatched_partitions = Vec::new();
+    let mut records = Vec::with_capacity(pending.len());
+    let mut outcomes = Vec::with_capacity(pending.len());
+    for ((p, date), run_key) in pending.iter().zip(&dates).zip(&run_keys) {
+        let unmatched: Vec<Vec<Value>> = dedup_unmatched(&p.output.unmatched)
+            .into_iter()
+            .map(|u| {
+                vec![
+                    name.into(),
+                    date.as_str().into(),
+                    u.payload_sha256.clone().into(),
+                    u.item.clone().into(),
+                    u.reason.clone().into(),
+                ]
+            })
+            .collect();
+        let hash = content_hash(
+            p.output
+                .tables
+                .iter()
+                .map(|(t, rows)| (t.name, rows.as_slice()))
+                .chain([(UNMATCHED_ROWS.name, unmatched.as_slice())]),
+        );
+        let before = previous.get(date);
+        // The previous success (written in the same transaction as its unmatched rows) says
+        // whether there are any to replace: skipping the statement matters on SQLite.
+        // Pruning of run history must therefore keep each partition's latest success.
+        if before.is_some_and(|(_, n)| *n > 0) || !unmatched.is_empty() {
+            unmatched_partitions.push(run_key.clone());
+        }
+        let mut rows = 0u64;
+        for (table, table_rows) in &p.output.tables {
+            rows += table_rows.len() as u64;
+            match tables.iter_mut().find(|(t, _)| t.name == table.name) {
+                Some((_, all)) => all.extend(table_rows.iter().cloned()),
+                None => {
+                    return Err(nba_props_store::Error::Schema(format!(
+                        "{name} wrote {}, which it does not declare",
+                        table.name
+                    )));
+                }
+            }
+        }
+        let mut run = p.run.clone();
+        run.rows_written = Some(rows as i64);
+        run.unmatched = Some(unmatched.len() as i64);
+        run.output_hash = Some(hash.clone());
+        run.inputs = Some(serde_json::to_string(&p.output.inputs).expect("strings serialise"));
+        run.message = (!p.output.notes.is_empty()).then(|| p.output.notes.join("; "));
+        run.finished_at = jiff::Timestamp::now().to_string();
+        records.push(run);
+        outcomes.push(Outcome::Succeeded {
+            rows,
+            unmatched: unmatched.len(),
+            changed: before.is_none_or(|(h, _)| *h != hash),
+        });
+        unmatched_rows.extend(unmatched);
+    }
+    let partitions: Vec<Vec<Value>> = dates
+        .iter()
+        .map(|d| vec![Value::from(d.as_str())])
+        .collect();
+    for (table, rows) in &tables {
+        tx.replace_partitions(table, &partitions, rows).await?;
+    }
+    tx.replace_partitions(&UNMATCHED_ROWS, &unmatched_partitions, &unmatched_rows)
+        .await?;
+    // A payload that parses now is no longer failing (for example after a parser fix).
+    let mut healed: Vec<&String> = pending
+        .iter()
+        .flat_map(|p| &p.output.inputs)
+        .filter(|sha| ctx.had_parse_failure(sha))
+        .collect();
+    healed.sort();
+    healed.dedup();
+    if !healed.is_empty() {
+        let ph: Vec<String> = (2..healed.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "DELETE FROM raw_parse_failures WHERE processor = $1 AND sha256 IN ({})",
+            ph.join(", ")
+        );
+        let mut params = vec![Value::from(name)];
+        params.extend(healed.iter().map(|s| Value::from(s.as_str())));
+        tx.execute(&sql, &params).await?;
+    }
+    runs::record_in(&mut tx, &records).await?;
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// The same source row reported twice (read from two overlapping windows) is one unmatched row.
+fn dedup_unmatched(items: &[Unmatched]) -> Vec<&Unmatched> {
+    let mut seen = std::collections::HashSet::new();
+    items
+        .iter()
+        .filter(|u| seen.insert((&u.payload_sha256, &u.item)))
+        .collect()
+}

@@ -129,30 +129,22 @@ impl RawStore {
 static RAW_PAYLOADS: TableDef = TableDef {
     name: "raw_payloads",
     columns: &[
-        col("source", ColType::Text),
-        col("dataset", ColType::Text),
-        col("partition_key", ColType::Text),
-        col("sha256", ColType::Text),
-        col("bytes", ColType::Int),
-        col("origin_path", ColType::Text),
-        col("origin", ColType::Text),
-        col("captured_at", ColType::Text),
-        col("fetched_at", ColType::Text),
-        col("http_status", ColType::Int),
-        col("build", ColType::Text),
+        Column::nullable("source", ColType::Text),
+        Column::nullable("dataset", ColType::Text),
+        Column::nullable("partition_key", ColType::Text),
+        Column::nullable("sha256", ColType::Text),
+        Column::nullable("bytes", ColType::Int),
+        Column::nullable("origin_path", ColType::Text),
+        Column::nullable("origin", ColType::Text),
+        Column::nullable("captured_at", ColType::Text),
+        Column::nullable("fetched_at", ColType::Text),
+        Column::nullable("http_status", ColType::Int),
+        Column::nullable("build", ColType::Text),
     ],
     key: &["source", "dataset", "partition_key", "sha256"],
     partition: &[],
     moves_by: None,
 };
-
-const fn col(name: &'static str, ty: ColType) -> Column {
-    Column {
-        name,
-        ty,
-        nullable: true,
-    }
-}
 
 /// Records many payloads in one transaction; returns how many were new (the rest were already
 /// recorded for the same source, dataset and partition).

@@ -62,31 +62,23 @@ fn params(r: &RunRecord) -> Vec<Value> {
 static RUNS: TableDef = TableDef {
     name: "runs",
     columns: &[
-        col("processor", ColType::Text),
-        col("partition_key", ColType::Text),
-        col("status", ColType::Text),
-        col("started_at", ColType::Text),
-        col("finished_at", ColType::Text),
-        col("duration_ms", ColType::Int),
-        col("rows_written", ColType::Int),
-        col("unmatched", ColType::Int),
-        col("output_hash", ColType::Text),
-        col("inputs", ColType::Text),
-        col("message", ColType::Text),
-        col("build", ColType::Text),
+        Column::nullable("processor", ColType::Text),
+        Column::nullable("partition_key", ColType::Text),
+        Column::nullable("status", ColType::Text),
+        Column::nullable("started_at", ColType::Text),
+        Column::nullable("finished_at", ColType::Text),
+        Column::nullable("duration_ms", ColType::Int),
+        Column::nullable("rows_written", ColType::Int),
+        Column::nullable("unmatched", ColType::Int),
+        Column::nullable("output_hash", ColType::Text),
+        Column::nullable("inputs", ColType::Text),
+        Column::nullable("message", ColType::Text),
+        Column::nullable("build", ColType::Text),
     ],
     key: &[],
     partition: &[],
     moves_by: None,
 };
-
-const fn col(name: &'static str, ty: ColType) -> Column {
-    Column {
-        name,
-        ty,
-        nullable: true,
-    }
-}
 
 /// Records runs inside the transaction that wrote their output.
 pub async fn record_in(tx: &mut Tx, records: &[RunRecord]) -> Result<()> {

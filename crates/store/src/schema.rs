@@ -35,6 +35,23 @@ pub struct TableDef {
     pub moves_by: Option<&'static str>,
 }
 
+impl Column {
+    pub const fn required(name: &'static str, ty: ColType) -> Column {
+        Column {
+            name,
+            ty,
+            nullable: false,
+        }
+    }
+    pub const fn nullable(name: &'static str, ty: ColType) -> Column {
+        Column {
+            name,
+            ty,
+            nullable: true,
+        }
+    }
+}
+
 impl TableDef {
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)

@@ -9,6 +9,9 @@ use nba_props_core::{BuildInfo, GameDate};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "nba-props", version = version(), about = "NBA player-props analytics: collect, clean, predict, grade, publish.")]
 struct Cli {

@@ -76,7 +76,9 @@ impl BackfillSummary {
 
 /// The processors of the given phases, in dependency order.
 pub fn processors_for(phases: std::ops::RangeInclusive<u8>) -> Vec<Box<dyn Processor>> {
-    let all = crate::phase2::processors();
+    let mut all = crate::phase2::processors();
+    all.extend(crate::phase3::processors());
+    all.extend(crate::phase4::processors());
     dependency_order(
         all.into_iter()
             .filter(|p| phases.contains(&p.declaration().phase))

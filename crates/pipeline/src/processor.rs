@@ -100,6 +100,8 @@ pub struct Ctx {
     /// With `snapshot_raw_index`, each dataset's raw index is read once and answered from memory:
     /// a backfill over a fixed archive makes one query per dataset instead of one per date.
     raw_index: Option<RawIndex>,
+    /// Reads shared by the dates of a batch (see [`Ctx::memo`]).
+    memo: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
 }
 
 const PARSE_CACHE_ENTRIES: usize = 2048;
@@ -112,7 +114,38 @@ impl Ctx {
             parsed: Mutex::new(HashMap::new()),
             failed: Mutex::new(None),
             raw_index: None,
+            memo: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A batch context (a backfill): inputs are complete before the processors that read them
+    /// run, so reads may be shared across dates.
+    pub fn is_batch(&self) -> bool {
+        self.raw_index.is_some()
+    }
+
+    /// In a batch context, loads once per key and shares the result; otherwise loads every time.
+    /// Only for inputs no processor of the batch writes after the first read (processors run one
+    /// after the other, so tables of earlier processors qualify).
+    pub async fn memo<T, F, Fut>(&self, key: &str, load: F) -> Result<Arc<T>, ProcessError>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, ProcessError>>,
+    {
+        if !self.is_batch() {
+            return Ok(Arc::new(load().await?));
+        }
+        let cached = self.memo.lock().expect("memo lock").get(key).cloned();
+        if let Some(hit) = cached.and_then(|any| any.downcast::<T>().ok()) {
+            return Ok(hit);
+        }
+        let value = Arc::new(load().await?);
+        self.memo
+            .lock()
+            .expect("memo lock")
+            .insert(key.to_string(), value.clone());
+        Ok(value)
     }
 
     /// A context for a batch run: payloads stored after the first look at a dataset are not seen.

@@ -83,7 +83,7 @@ pub async fn run_partitions(
     if pending.is_empty() {
         return reports;
     }
-    match write_all(ctx, decl, &pending).await {
+    match write_all(ctx, decl, &mut pending).await {
         Ok(outcomes) => {
             for (p, outcome) in pending.into_iter().zip(outcomes) {
                 reports.push(RunReport {
@@ -97,7 +97,15 @@ pub async fn run_partitions(
         Err(e) if pending.len() > 1 => {
             tracing::info!(processor = name, error = %e, "A grouped write failed; writing each partition alone.");
             for p in pending {
-                let outcome = match write_all(ctx, decl, std::slice::from_ref(&p)).await {
+                // The grouped write consumed the rows; recompute them (failures are rare).
+                let mut alone = match compute(ctx, processor, p.date).await {
+                    Ok(again) => vec![again],
+                    Err(report) => {
+                        reports.push(report);
+                        continue;
+                    }
+                };
+                let outcome = match write_all(ctx, decl, &mut alone).await {
                     Ok(mut o) => o.pop().expect("one outcome"),
                     Err(e) => fail(ctx, name, p.run.clone(), e.to_string()).await,
                 };
@@ -200,7 +208,7 @@ async fn fail(ctx: &Ctx, name: &str, mut run: RunRecord, error: String) -> Outco
 async fn write_all(
     ctx: &Ctx,
     decl: &Declaration,
-    pending: &[Pending],
+    pending: &mut [Pending],
 ) -> Result<Vec<Outcome>, nba_props_store::Error> {
     let name = decl.name;
     let dates: Vec<String> = pending.iter().map(|p| p.date.to_string()).collect();
@@ -221,7 +229,7 @@ async fn write_all(
     let mut unmatched_partitions = Vec::new();
     let mut records = Vec::with_capacity(pending.len());
     let mut outcomes = Vec::with_capacity(pending.len());
-    for ((p, date), run_key) in pending.iter().zip(&dates).zip(&run_keys) {
+    for ((p, date), run_key) in pending.iter_mut().zip(&dates).zip(&run_keys) {
         let unmatched: Vec<Vec<Value>> = dedup_unmatched(&p.output.unmatched)
             .into_iter()
             .map(|u| {
@@ -249,10 +257,11 @@ async fn write_all(
             unmatched_partitions.push(run_key.clone());
         }
         let mut rows = 0u64;
-        for (table, table_rows) in &p.output.tables {
+        // Moved, not copied: a retry after a failed grouped write recomputes the rows.
+        for (table, table_rows) in std::mem::take(&mut p.output.tables) {
             rows += table_rows.len() as u64;
             match tables.iter_mut().find(|(t, _)| t.name == table.name) {
-                Some((_, all)) => all.extend(table_rows.iter().cloned()),
+                Some((_, all)) => all.extend(table_rows),
                 None => {
                     return Err(nba_props_store::Error::Schema(format!(
                         "{name} wrote {}, which it does not declare",
@@ -280,10 +289,10 @@ async fn write_all(
         .iter()
         .map(|d| vec![Value::from(d.as_str())])
         .collect();
-    for (table, rows) in &tables {
+    for (table, rows) in tables {
         tx.replace_partitions(table, &partitions, rows).await?;
     }
-    tx.replace_partitions(&UNMATCHED_ROWS, &unmatched_partitions, &unmatched_rows)
+    tx.replace_partitions(&UNMATCHED_ROWS, &unmatched_partitions, unmatched_rows)
         .await?;
     // A payload that parses now is no longer failing (for example after a parser fix).
     let mut healed: Vec<&String> = pending

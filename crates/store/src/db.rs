@@ -152,6 +152,14 @@ impl Db {
                 // last transactions, which a re-run of their partitions restores.
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(30))
+                // Statement journals of big multi-row inserts and a season's working set of
+                // pages stay in memory (64 MiB per connection at most).
+                .pragma("temp_store", "memory")
+                .pragma("cache_size", "-65536")
+                // sqlx hands result rows from its SQLite thread to the caller through a channel of
+                // 50: a season-sized read then blocked and woke both threads every few rows (52k
+                // rows took seconds). A deep buffer lets the thread run ahead.
+                .row_buffer_size(65_536)
                 .foreign_keys(true);
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
@@ -247,12 +255,14 @@ impl Tx {
 
     /// Inserts rows (values in the table's column order) with multi-row statements.
     /// A row that repeats a natural key is a constraint error, never a silent duplicate.
-    pub async fn insert(&mut self, table: &TableDef, rows: &[Vec<Value>]) -> Result<u64> {
+    /// The rows are moved into the statement: a season's features are millions of values, and
+    /// copying each text value on its way in was a large share of a backfill's time.
+    pub async fn insert(&mut self, table: &TableDef, rows: Vec<Vec<Value>>) -> Result<u64> {
         self.insert_rows(table, rows, "").await
     }
 
     /// Inserts the rows whose key is not present yet; returns how many were new.
-    pub async fn insert_new(&mut self, table: &TableDef, rows: &[Vec<Value>]) -> Result<u64> {
+    pub async fn insert_new(&mut self, table: &TableDef, rows: Vec<Vec<Value>>) -> Result<u64> {
         self.insert_rows(table, rows, " ON CONFLICT DO NOTHING")
             .await
     }
@@ -260,7 +270,7 @@ impl Tx {
     async fn insert_rows(
         &mut self,
         table: &TableDef,
-        rows: &[Vec<Value>],
+        rows: Vec<Vec<Value>>,
         suffix: &str,
     ) -> Result<u64> {
         let ncols = table.columns.len();
@@ -275,11 +285,16 @@ impl Tx {
         // Both backends cap bound parameters per statement (SQLite at 32,766).
         let chunk = (30_000 / ncols).clamp(1, 500);
         let mut written = 0;
-        for rows in rows.chunks(chunk) {
-            let sql = insert_sql(table, rows.len(), matches!(self, Tx::Sqlite(_))) + suffix;
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let part: Vec<Vec<Value>> = rows.by_ref().take(chunk).collect();
+            // Full chunks repeat the same statement: prepared once and cached. The last, shorter
+            // chunk has a shape of its own and stays out of the cache.
+            let cached = part.len() == chunk;
+            let sql = insert_sql(table, part.len(), matches!(self, Tx::Sqlite(_))) + suffix;
             written += match self {
-                Tx::Sqlite(t) => sqlite::insert(&mut **t, &sql, table, rows).await?,
-                Tx::Postgres(t) => postgres::insert(&mut **t, &sql, table, rows).await?,
+                Tx::Sqlite(t) => sqlite::insert(&mut **t, &sql, part, cached).await?,
+                Tx::Postgres(t) => postgres::insert(&mut **t, &sql, table, part, cached).await?,
             };
         }
         Ok(written)
@@ -363,16 +378,22 @@ mod sqlite {
             .rows_affected())
     }
 
+    fn bind_owned<'a>(q: Q<'a>, v: Value) -> Q<'a> {
+        match v {
+            Value::Text(s) => q.bind(s),
+            other => bind(q, &other),
+        }
+    }
+
     pub async fn insert<'e, E: Executor<'e, Database = Sqlite>>(
         e: E,
         sql: &str,
-        _table: &TableDef,
-        rows: &[Vec<Value>],
+        rows: Vec<Vec<Value>>,
+        cached: bool,
     ) -> Result<u64> {
-        // One-off statement shapes (their row count varies): kept out of the statement cache.
-        let q = rows.iter().flatten().fold(
-            sqlx::query(AssertSqlSafe(sql.to_string())).persistent(false),
-            bind,
+        let q = rows.into_iter().flatten().fold(
+            sqlx::query(AssertSqlSafe(sql.to_string())).persistent(cached),
+            bind_owned,
         );
         Ok(q.execute(e)
             .await
@@ -464,12 +485,16 @@ mod postgres {
         e: E,
         sql: &str,
         table: &TableDef,
-        rows: &[Vec<Value>],
+        rows: Vec<Vec<Value>>,
+        cached: bool,
     ) -> Result<u64> {
-        let mut q = sqlx::query(AssertSqlSafe(sql.to_string())).persistent(false);
+        let mut q = sqlx::query(AssertSqlSafe(sql.to_string())).persistent(cached);
         for row in rows {
-            for (v, col) in row.iter().zip(table.columns) {
-                q = bind_typed(q, v, Some(col.ty));
+            for (v, col) in row.into_iter().zip(table.columns) {
+                q = match v {
+                    Value::Text(s) => q.bind(s),
+                    other => bind_typed(q, &other, Some(col.ty)),
+                };
             }
         }
         Ok(q.execute(e)

@@ -16,8 +16,12 @@ impl Tx {
         partition: &[Value],
         rows: &[Vec<Value>],
     ) -> Result<u64> {
-        self.replace_partitions(table, std::slice::from_ref(&partition.to_vec()), rows)
-            .await
+        self.replace_partitions(
+            table,
+            std::slice::from_ref(&partition.to_vec()),
+            rows.to_vec(),
+        )
+        .await
     }
 
     /// [`Tx::replace_partition`] for several partitions at once (one delete, one insert per
@@ -26,7 +30,7 @@ impl Tx {
         &mut self,
         table: &TableDef,
         partitions: &[Vec<Value>],
-        rows: &[Vec<Value>],
+        rows: Vec<Vec<Value>>,
     ) -> Result<u64> {
         if partitions.is_empty() {
             return Ok(0);
@@ -47,7 +51,7 @@ impl Tx {
                     .ok_or_else(|| Error::Schema(format!("{}: no column {c}", table.name)))
             })
             .collect::<Result<_>>()?;
-        for row in rows {
+        for row in &rows {
             let values: Vec<&Value> = part_idx.iter().map(|i| &row[*i]).collect();
             if !partitions
                 .iter()

@@ -168,7 +168,7 @@ pub async fn record_many(db: &Db, metas: &[RawMeta]) -> Result<u64> {
         })
         .collect();
     let mut tx = db.begin().await?;
-    let new = tx.insert_new(&RAW_PAYLOADS, &rows).await?;
+    let new = tx.insert_new(&RAW_PAYLOADS, rows).await?;
     tx.commit().await?;
     Ok(new)
 }

@@ -83,7 +83,7 @@ static RUNS: TableDef = TableDef {
 /// Records runs inside the transaction that wrote their output.
 pub async fn record_in(tx: &mut Tx, records: &[RunRecord]) -> Result<()> {
     let rows: Vec<Vec<Value>> = records.iter().map(params).collect();
-    tx.insert(&RUNS, &rows).await?;
+    tx.insert(&RUNS, rows).await?;
     Ok(())
 }
 

@@ -1,0 +1,180 @@
+//! Rolling windows over a player's past games, counted in games played.
+//!
+//! Strictly before: callers pass only games dated before the partition's date; [`windows`]
+//! also drops any game on or after `as_of`, so a caller's slip cannot leak the game itself.
+//!
+//! Start of season (the bootstrap rule): the last-N windows reach back into the previous season
+//! when the current one has fewer than N games (`games_previous_season_used` says how many
+//! games came from there); season averages use the current season only and are NULL before the
+//! player's first game of it. A window with fewer games than its size is still computed and the
+//! feature row's quality fields say so.
+
+use nba_props_core::{GameDate, Season, Team};
+
+/// One past game of a player, as phase 4 reads it from `player_game_summary`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastGame {
+    pub date: GameDate,
+    pub season: Season,
+    pub team: Team,
+    pub opponent: Team,
+    pub minutes: f64,
+    pub points: f64,
+    pub usage: Option<f64>,
+}
+
+/// The windows of one player as of a date.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Windows {
+    pub games_season: i64,
+    pub games_previous_season_used: i64,
+    pub pts_l3: Option<f64>,
+    pub pts_l5: Option<f64>,
+    pub pts_l10: Option<f64>,
+    pub pts_season: Option<f64>,
+    pub pts_std_l5: Option<f64>,
+    pub pts_std_l10: Option<f64>,
+    pub pts_slope_l10: Option<f64>,
+    pub min_l3: Option<f64>,
+    pub min_l5: Option<f64>,
+    pub min_l10: Option<f64>,
+    pub min_season: Option<f64>,
+    pub min_std_l10: Option<f64>,
+    pub ppm_l10: Option<f64>,
+    pub ppm_season: Option<f64>,
+    pub usage_l3: Option<f64>,
+    pub usage_l10: Option<f64>,
+    pub usage_season: Option<f64>,
+    pub usage_std_l10: Option<f64>,
+}
+
+fn mean(xs: impl Iterator<Item = f64>) -> Option<f64> {
+    let (n, sum) = xs.fold((0usize, 0.0), |(n, s), x| (n + 1, s + x));
+    (n > 0).then(|| sum / n as f64)
+}
+
+/// Sample standard deviation; None below two values.
+fn std(xs: &[f64]) -> Option<f64> {
+    let m = mean(xs.iter().copied())?;
+    (xs.len() >= 2)
+        .then(|| (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64).sqrt())
+}
+
+/// Least-squares slope of the values against their order (points per game of trend); None
+/// below three values.
+fn slope(xs: &[f64]) -> Option<f64> {
+    if xs.len() < 3 {
+        return None;
+    }
+    let n = xs.len() as f64;
+    let mx = (n - 1.0) / 2.0;
+    let my = xs.iter().sum::<f64>() / n;
+    let (num, den) = xs
+        .iter()
+        .enumerate()
+        .fold((0.0, 0.0), |(num, den), (i, y)| {
+            let dx = i as f64 - mx;
+            (num + dx * (y - my), den + dx * dx)
+        });
+    Some(num / den)
+}
+
+fn per_minute(games: &[&PastGame]) -> Option<f64> {
+    let minutes: f64 = games.iter().map(|g| g.minutes).sum();
+    (minutes > 0.0).then(|| games.iter().map(|g| g.points).sum::<f64>() / minutes)
+}
+
+/// Windows as of `as_of` for `season`, from `history` sorted by date (oldest first).
+pub fn windows(history: &[PastGame], as_of: GameDate, season: Season) -> Windows {
+    let end = history.partition_point(|g| g.date < as_of);
+    let past = &history[..end];
+    let last =
+        |n: usize| -> Vec<&PastGame> { past[past.len().saturating_sub(n)..].iter().collect() };
+    let this_season: Vec<&PastGame> = past.iter().filter(|g| g.season == season).collect();
+    let (l3, l5, l10) = (last(3), last(5), last(10));
+    let pts = |gs: &[&PastGame]| mean(gs.iter().map(|g| g.points));
+    let mins = |gs: &[&PastGame]| mean(gs.iter().map(|g| g.minutes));
+    let usage = |gs: &[&PastGame]| mean(gs.iter().filter_map(|g| g.usage));
+    let values =
+        |gs: &[&PastGame], f: fn(&PastGame) -> f64| gs.iter().map(|g| f(g)).collect::<Vec<f64>>();
+    let usage_l10: Vec<f64> = l10.iter().filter_map(|g| g.usage).collect();
+    Windows {
+        games_season: this_season.len() as i64,
+        games_previous_season_used: l10.iter().filter(|g| g.season != season).count() as i64,
+        pts_l3: pts(&l3),
+        pts_l5: pts(&l5),
+        pts_l10: pts(&l10),
+        pts_season: pts(&this_season),
+        pts_std_l5: std(&values(&l5, |g| g.points)),
+        pts_std_l10: std(&values(&l10, |g| g.points)),
+        pts_slope_l10: slope(&values(&l10, |g| g.points)),
+        min_l3: mins(&l3),
+        min_l5: mins(&l5),
+        min_l10: mins(&l10),
+        min_season: mins(&this_season),
+        min_std_l10: std(&values(&l10, |g| g.minutes)),
+        ppm_l10: per_minute(&l10),
+        ppm_season: per_minute(&this_season),
+        usage_l3: usage(&l3),
+        usage_l10: usage(&l10),
+        usage_season: usage(&this_season),
+        usage_std_l10: std(&usage_l10),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn game(date: &str, season: i16, points: f64) -> PastGame {
+        let (team, opponent) = (
+            Team::from_abbreviation("DEN").unwrap(),
+            Team::from_abbreviation("LAL").unwrap(),
+        );
+        PastGame {
+            date: GameDate::parse(date).unwrap(),
+            season: Season::new(season),
+            team,
+            opponent,
+            minutes: 30.0,
+            points,
+            usage: Some(20.0),
+        }
+    }
+
+    #[test]
+    fn windows_count_games_and_never_see_the_day_itself() {
+        let h = vec![
+            game("2024-04-10", 2023, 10.0),
+            game("2024-10-24", 2024, 20.0),
+            game("2024-10-26", 2024, 30.0),
+            game("2024-10-28", 2024, 99.0),
+        ];
+        let w = windows(
+            &h,
+            GameDate::parse("2024-10-28").unwrap(),
+            Season::new(2024),
+        );
+        assert_eq!(
+            w.pts_l3,
+            Some(20.0),
+            "last three games: 10, 20, 30, not the 99 of the day itself"
+        );
+        assert_eq!(w.pts_season, Some(25.0));
+        assert_eq!((w.games_season, w.games_previous_season_used), (2, 1));
+        assert_eq!(w.pts_std_l5, Some(10.0));
+        assert_eq!(w.pts_slope_l10, Some(10.0));
+        assert_eq!(w.ppm_l10, Some(60.0 / 90.0));
+    }
+
+    #[test]
+    fn no_history_means_nulls_not_zeros() {
+        let w = windows(
+            &[],
+            GameDate::parse("2024-10-22").unwrap(),
+            Season::new(2024),
+        );
+        assert_eq!(w, Windows::default());
+        assert_eq!(w.pts_l5, None);
+    }
+}

@@ -1,0 +1,340 @@
+//! Reads shared by the phase 3 and 4 processors: typed rows out of the phase 2 and 3 tables.
+
+use crate::analytics::names::{Resolver, RosterPlayer};
+use crate::analytics::rolling::PastGame;
+use crate::parse::leaguegamelog::BoxScoreLine;
+use crate::processor::{Ctx, ProcessError};
+use nba_props_core::{GameDate, GameId, Season, Team};
+use nba_props_store::Value;
+use std::collections::HashMap;
+
+/// The rows of `select` (which must end with `FROM table`, whose `game_date` is the partition)
+/// on `date`. In a batch the whole season is read once and served by date from memory: a
+/// season's phase 3 and 4 otherwise spend most of their time in small per-date queries.
+pub async fn rows_on(
+    ctx: &Ctx,
+    select: &str,
+    date: GameDate,
+) -> Result<Vec<nba_props_store::Row>, ProcessError> {
+    if !ctx.is_batch() {
+        let sql = format!("{select} WHERE game_date = $1");
+        return Ok(ctx.store.db.query(&sql, &[date.to_string().into()]).await?);
+    }
+    let (start, end) = date.season().date_range();
+    let by_date = ctx
+        .memo(&format!("rows_on:{select}:{start}"), || async move {
+            let sql = format!(
+                "{}, game_date FROM {}",
+                select_list(select),
+                from_clause(select)
+            );
+            let sql = format!("{sql} WHERE game_date >= $1 AND game_date <= $2");
+            let rows = ctx
+                .store
+                .db
+                .query(&sql, &[start.to_string().into(), end.to_string().into()])
+                .await?;
+            let mut map: HashMap<String, Vec<nba_props_store::Row>> = HashMap::new();
+            for mut r in rows {
+                let d =
+                    r.0.pop()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default();
+                map.entry(d).or_default().push(r);
+            }
+            Ok(map)
+        })
+        .await?;
+    Ok(by_date.get(&date.to_string()).cloned().unwrap_or_default())
+}
+
+/// `SELECT a, b` of `SELECT a, b FROM t`.
+fn select_list(select: &str) -> &str {
+    select.rfind(" FROM ").map_or(select, |i| &select[..i])
+}
+
+/// `t` of `SELECT a, b FROM t`.
+fn from_clause(select: &str) -> &str {
+    select.rfind(" FROM ").map_or("", |i| &select[i + 6..])
+}
+
+/// The box-score lines of a date, as phase 2 stored them.
+pub async fn box_lines(ctx: &Ctx, date: GameDate) -> Result<Vec<BoxScoreLine>, ProcessError> {
+    let mut rows = rows_on(
+        ctx,
+        "SELECT game_id, player_id, season, player_name, team, opponent, is_home, win, minutes, \
+                points, fgm, fga, fg3m, fg3a, ftm, fta, oreb, dreb, reb, ast, stl, blk, tov, pf, plus_minus \
+         FROM nbac_player_boxscores",
+        date,
+    )
+    .await?;
+    rows.sort_by(|a, b| (a.str(0), a.i64(1)).cmp(&(b.str(0), b.i64(1))));
+    let bad = |what: &str, r: &nba_props_store::Row| {
+        ProcessError::Data(format!(
+            "nbac_player_boxscores {date}: bad {what} in {:?}",
+            r.0
+        ))
+    };
+    rows.iter()
+        .map(|r| {
+            let int = |i: usize| r.i64(i).unwrap_or(0) as i32;
+            Ok(BoxScoreLine {
+                game_id: GameId::parse(&r.text(0)).map_err(|_| bad("game_id", r))?,
+                player_id: r.i64(1).ok_or_else(|| bad("player_id", r))?,
+                season: Season::parse(&r.text(2)).map_err(|_| bad("season", r))?,
+                game_date: date,
+                player_name: r.text(3),
+                team: Team::from_abbreviation(&r.text(4)).map_err(|_| bad("team", r))?,
+                opponent: Team::from_abbreviation(&r.text(5)).map_err(|_| bad("opponent", r))?,
+                is_home: r.bool(6).unwrap_or(false),
+                win: r.bool(7),
+                minutes: r.f64(8),
+                pts: int(9),
+                fgm: int(10),
+                fga: int(11),
+                fg3m: int(12),
+                fg3a: int(13),
+                ftm: int(14),
+                fta: int(15),
+                oreb: int(16),
+                dreb: int(17),
+                reb: int(18),
+                ast: int(19),
+                stl: int(20),
+                blk: int(21),
+                tov: int(22),
+                pf: int(23),
+                plus_minus: r.i64(24).map(|v| v as i32),
+            })
+        })
+        .collect()
+}
+
+/// Whether `table` holds rows for the date: a processor whose input vanished must still clear
+/// them, one that never wrote anything has no input.
+pub async fn has_rows(ctx: &Ctx, table: &str, date: GameDate) -> Result<bool, ProcessError> {
+    let sql = format!("SELECT 1 FROM {table} WHERE game_date = $1 LIMIT 1");
+    Ok(!ctx
+        .store
+        .db
+        .query(&sql, &[date.to_string().into()])
+        .await?
+        .is_empty())
+}
+
+/// A game of the day as the schedule has it.
+#[derive(Debug, Clone)]
+pub struct DayGame {
+    pub game_id: GameId,
+    pub season: Season,
+    pub home: Team,
+    pub away: Team,
+    /// Scheduled tip-off; None when no schedule capture had it.
+    pub tipoff_utc: Option<String>,
+}
+
+/// The day's games, pre-season excluded (no box scores or lines exist for it).
+pub async fn day_games(ctx: &Ctx, date: GameDate) -> Result<Vec<DayGame>, ProcessError> {
+    let mut rows = rows_on(
+        ctx,
+        "SELECT game_id, season, home_team, away_team, tipoff_utc, season_type FROM nbac_schedule",
+        date,
+    )
+    .await?;
+    rows.sort_by(|a, b| a.str(0).cmp(&b.str(0)));
+    Ok(rows
+        .iter()
+        .filter(|r| r.str(5) != Some("preseason"))
+        .filter_map(|r| {
+            Some(DayGame {
+                game_id: GameId::parse(&r.text(0)).ok()?,
+                season: Season::parse(&r.text(1)).ok()?,
+                home: Team::from_abbreviation(&r.text(2)).ok()?,
+                away: Team::from_abbreviation(&r.text(3)).ok()?,
+                tipoff_utc: r.str(4).map(str::to_string),
+            })
+        })
+        .collect())
+}
+
+/// (game, player, market).
+type LineKey = (GameId, i64, String);
+/// A book's (opening line, latest snapshot, latest line, balance |over − under| of that line).
+type BookLine = (f64, String, f64, i64);
+
+/// A player's consensus line in one market for one game.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consensus {
+    /// Median over books of each book's latest pre-tip line.
+    pub line: f64,
+    /// Median over books of each book's first line.
+    pub opening: f64,
+    pub books: i64,
+}
+
+/// Prop lines of the day's games captured before tip-off, resolved to players within each game's
+/// rosters: (game, player, market) → consensus. Returns also how many (game, name) pairs stayed
+/// unresolved, as (game, book spelling). Lines of a game without a known tip-off are not used:
+/// "before tip-off" cannot be shown for them.
+pub async fn pre_tip_lines(
+    ctx: &Ctx,
+    date: GameDate,
+    games: &[DayGame],
+    rosters: &HashMap<GameId, Vec<RosterPlayer>>,
+) -> Result<
+    (
+        HashMap<(GameId, i64, String), Consensus>,
+        Vec<(String, String)>,
+    ),
+    ProcessError,
+> {
+    let mut rows = rows_on(
+        ctx,
+        "SELECT game_id, bookmaker, market, player_name, line, snapshot_at, over_price, under_price FROM odds_player_props",
+        date,
+    )
+    .await?;
+    // Oldest snapshot first: a book's first line seen is its opening line.
+    rows.sort_by(|a, b| {
+        (a.str(5), a.str(0), a.str(1), a.str(3)).cmp(&(b.str(5), b.str(0), b.str(1), b.str(3)))
+    });
+    let tipoff: HashMap<&str, &str> = games
+        .iter()
+        .filter_map(|g| Some((g.game_id.as_str(), g.tipoff_utc.as_deref()?)))
+        .collect();
+    let mut resolvers: HashMap<String, Resolver> = HashMap::new();
+    // (game, player, market, book) → (first line, latest snapshot's best line)
+    let mut per_book: HashMap<(LineKey, String), BookLine> = HashMap::new();
+    let mut unresolved = std::collections::HashSet::new();
+    for r in &rows {
+        let game = r.text(0);
+        let Some(tip) = tipoff.get(game.as_str()) else {
+            continue;
+        };
+        let snapshot = r.text(5);
+        if snapshot.as_str() >= *tip {
+            continue;
+        }
+        let game_id = GameId::parse(&game).map_err(|e| ProcessError::Data(e.to_string()))?;
+        let Some(roster) = rosters.get(&game_id) else {
+            continue;
+        };
+        let resolver = resolvers
+            .entry(game.clone())
+            .or_insert_with(|| Resolver::new(roster));
+        let name = r.text(3);
+        let Some(player) = resolver.resolve(&name) else {
+            unresolved.insert((game.clone(), name));
+            continue;
+        };
+        let line = r.f64(4).unwrap_or(0.0);
+        // Of a ladder, the most balanced pair is the book's main line.
+        let balance = match (r.i64(6), r.i64(7)) {
+            (Some(o), Some(u)) => (o - u).abs(),
+            _ => i64::MAX,
+        };
+        let key = ((game_id, player, r.text(2)), r.text(1));
+        per_book
+            .entry(key)
+            .and_modify(|(_, snap, latest, best)| {
+                if snapshot > *snap || (snapshot == *snap && balance < *best) {
+                    (*snap, *latest, *best) = (snapshot.clone(), line, balance);
+                }
+            })
+            .or_insert((line, snapshot.clone(), line, balance));
+    }
+    let mut grouped: HashMap<LineKey, (Vec<f64>, Vec<f64>)> = HashMap::new();
+    for ((key, _book), (opening, _, latest, _)) in per_book {
+        let e = grouped.entry(key).or_default();
+        e.0.push(latest);
+        e.1.push(opening);
+    }
+    let out = grouped
+        .into_iter()
+        .map(|(k, (mut latest, mut opening))| {
+            let books = latest.len() as i64;
+            (
+                k,
+                Consensus {
+                    line: median(&mut latest),
+                    opening: median(&mut opening),
+                    books,
+                },
+            )
+        })
+        .collect();
+    let mut unresolved: Vec<(String, String)> = unresolved.into_iter().collect();
+    unresolved.sort();
+    Ok((out, unresolved))
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Player games of the previous and current season, by player (oldest first), with the latest
+/// name of each player. Callers keep only games before their date.
+#[derive(Debug, Default)]
+pub struct History {
+    pub by_player: HashMap<i64, Vec<PastGame>>,
+    pub names: HashMap<i64, String>,
+}
+
+/// The history for `date`'s season: in a batch (a backfill) both seasons are read once and shared
+/// by every date; otherwise only what precedes the date.
+pub async fn history(ctx: &Ctx, date: GameDate) -> Result<std::sync::Arc<History>, ProcessError> {
+    let season = date.season();
+    let from = Season::new(season.start_year() - 1).date_range().0;
+    let (_, season_end) = season.date_range();
+    let until = if ctx.is_batch() {
+        season_end.add_days(1)
+    } else {
+        date
+    };
+    let key = format!("history:{from}:{until}");
+    ctx.memo(&key, || async move {
+        let rows = ctx
+            .store
+            .db
+            .query(
+                "SELECT player_id, game_date, season, team, opponent, minutes, points, usage_rate, player_name \
+                 FROM player_game_summary WHERE game_date >= $1 AND game_date < $2 ORDER BY player_id, game_date",
+                &[from.to_string().into(), until.to_string().into()],
+            )
+            .await?;
+        let mut h = History::default();
+        for r in rows {
+            let parsed = (
+                r.i64(0),
+                GameDate::parse(&r.text(1)),
+                Season::parse(&r.text(2)),
+                Team::from_abbreviation(&r.text(3)),
+                Team::from_abbreviation(&r.text(4)),
+            );
+            let (Some(id), Ok(d), Ok(s), Ok(team), Ok(opponent)) = parsed else { continue };
+            h.by_player.entry(id).or_default().push(PastGame {
+                date: d,
+                season: s,
+                team,
+                opponent,
+                minutes: r.f64(5).unwrap_or(0.0),
+                points: r.i64(6).unwrap_or(0) as f64,
+                usage: r.f64(7),
+            });
+            h.names.insert(id, r.text(8));
+        }
+        Ok(h)
+    })
+    .await
+}
+
+/// `Value`s for an optional float rounded to 6 decimals, so re-computations agree to the byte.
+pub fn f(v: Option<f64>) -> Value {
+    v.map(|x| (x * 1e6).round() / 1e6).into()
+}

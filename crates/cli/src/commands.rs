@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-async fn open(config: &Config) -> anyhow::Result<Store> {
+pub async fn open(config: &Config) -> anyhow::Result<Store> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
@@ -182,19 +182,33 @@ pub async fn run(
     archive: Option<std::path::PathBuf>,
     jobs: usize,
 ) -> anyhow::Result<ExitCode> {
-    let Some(archive) = archive else {
-        anyhow::bail!(
-            "phase 1 cannot fetch live data: this build has no live scrapers yet, so the sources \
-             (stats.nba.com, the NBA CDN, The Odds API) cannot be reached from here. \
-             Run over a raw archive instead: `nba-props run --archive ../shared/data/archive --date {from}` \
-             (or set archive_dir in the configuration)"
-        );
+    let code = match archive {
+        Some(archive) => {
+            println!(
+                "Phase 1: live sources are not used; importing the archive {}.",
+                archive.display()
+            );
+            import(config, &archive).await?
+        }
+        None => {
+            let failures = crate::live::fetch_daily(config, from, to).await?;
+            if !failures.is_empty() {
+                eprintln!("Phase 1 could not fetch everything:");
+                for f in &failures {
+                    eprintln!("  {f}");
+                }
+                eprintln!(
+                    "Phases 2-4 run over what the raw store already holds. Without network access, run over a \
+                     raw archive instead: `nba-props run --archive ../shared/data/archive --date {from}`."
+                );
+            }
+            if failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
     };
-    println!(
-        "Phase 1: live sources are not used; importing the archive {}.",
-        archive.display()
-    );
-    let code = import(config, &archive).await?;
     let store = open(config).await?;
     let summary = run_phases(store, from, to, 2..=6, jobs).await?;
     let phase_code = report(&summary);
@@ -204,6 +218,8 @@ pub async fn run(
         code
     })
 }
+
+pub use crate::live::{scrape, sources};
 
 pub async fn status(config: &Config, date: GameDate) -> anyhow::Result<ExitCode> {
     let store = open(config).await?;

@@ -14,6 +14,9 @@ pub struct Config {
     pub database_url: Option<String>,
     /// A raw archive to run over when the live sources cannot be used.
     pub archive_dir: Option<PathBuf>,
+    /// The TOML file these settings came from, if any (its `[sources]` section configures phase 1).
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -22,29 +25,36 @@ impl Default for Config {
             data_dir: PathBuf::from("./nba-props-data"),
             database_url: None,
             archive_dir: None,
+            file: None,
         }
     }
 }
 
 impl Config {
     pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
-        let mut fig = Figment::from(Serialized::defaults(Config::default()));
-        match file {
+        let file = match file {
             Some(f) if !f.is_file() => {
                 anyhow::bail!("configuration file {} does not exist", f.display())
             }
-            Some(f) => fig = fig.merge(Toml::file(f)),
-            None => fig = fig.merge(Toml::file("nba-props.toml")),
+            Some(f) => Some(f.to_path_buf()),
+            None => Some(PathBuf::from("nba-props.toml")).filter(|f| f.is_file()),
+        };
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(f) = &file {
+            fig = fig.merge(Toml::file(f));
         }
-        // Only the settings of this struct: source-specific variables (API keys, base URLs) are
-        // read by their own sections, and secrets never land in a printed config.
+        // Only the settings of this struct: source variables (API keys, base URLs) belong to the
+        // `[sources]` section, and secrets never land in a printed config.
         fig = fig.merge(Env::prefixed("NBA_PROPS_").only(&[
             "data_dir",
             "database_url",
             "archive_dir",
         ]));
-        fig.extract()
-            .map_err(|e| anyhow::anyhow!("configuration: {e}"))
+        let mut config: Config = fig
+            .extract()
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        config.file = file;
+        Ok(config)
     }
 
     pub fn database_url(&self) -> String {
@@ -55,5 +65,26 @@ impl Config {
 
     pub fn raw_dir(&self) -> PathBuf {
         self.data_dir.join("raw")
+    }
+
+    /// Phase 1 settings: the defaults, then the file's `[sources]` section, then the
+    /// `NBA_PROPS_*_BASE_URL` variables and the API keys.
+    pub fn sources(&self) -> anyhow::Result<nba_props_sources::SourcesConfig> {
+        let mut sources = match &self.file {
+            Some(f) => Figment::new()
+                .merge(Toml::file(f))
+                .extract_inner::<nba_props_sources::SourcesConfig>("sources")
+                .or_else(|e| {
+                    if e.missing() {
+                        Ok(Default::default())
+                    } else {
+                        Err(e)
+                    }
+                })
+                .map_err(|e| anyhow::anyhow!("configuration {} [sources]: {e}", f.display()))?,
+            None => nba_props_sources::SourcesConfig::default(),
+        };
+        sources.apply_env(|k| std::env::var(k).ok());
+        Ok(sources)
     }
 }

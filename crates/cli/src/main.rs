@@ -2,6 +2,7 @@
 
 mod commands;
 mod config;
+mod live;
 
 use clap::{Parser, Subcommand};
 use config::Config;
@@ -54,6 +55,15 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         jobs: usize,
     },
+    /// Fetch one source (all its datasets) or one `source.dataset` for a date into the raw store.
+    Scrape {
+        /// `nbacom`, `nbacom.leaguegamelog_player`, … (`nba-props sources` lists them).
+        dataset: String,
+        #[arg(long, default_value = "yesterday")]
+        date: String,
+    },
+    /// Every source dataset: what it fetches, when, the key it needs, and its last fetch.
+    Sources,
     /// Load a raw archive (DIR/manifest.jsonl) into the raw store.
     Import { dir: PathBuf },
     /// Run processors over a date range; resumable (every partition write is idempotent).
@@ -142,6 +152,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::backfill(&config, from, to, &phases, jobs).await
         }
         Command::Status { date } => commands::status(&config, resolve_date(&date)?).await,
+        Command::Scrape { dataset, date } => {
+            commands::scrape(&config, &dataset, resolve_date(&date)?).await
+        }
+        Command::Sources => commands::sources(&config).await,
         Command::Run {
             date,
             from,

@@ -144,13 +144,27 @@ fn import_backfill_and_status_as_a_user_sees_them() {
 #[test]
 fn run_without_an_archive_says_plainly_that_the_sources_cannot_be_reached() {
     let tmp = tempfile::tempdir().unwrap();
-    let o = nba_props(tmp.path(), &["run", "--date", "2024-01-15"]);
+    // Every source points at a closed local port: the test never leaves this machine.
+    let closed = "http://127.0.0.1:9";
+    let o = Command::new(env!("CARGO_BIN_EXE_nba-props"))
+        .args(["run", "--date", "2024-01-15"])
+        .env("NBA_PROPS_DATA_DIR", tmp.path())
+        .env_remove("NBA_PROPS_DATABASE_URL")
+        .env_remove("NBA_PROPS_ODDS_API_KEY")
+        .env("NBA_PROPS_NBA_STATS_BASE_URL", closed)
+        .env("NBA_PROPS_NBA_CDN_BASE_URL", closed)
+        .env("NBA_PROPS_ODDS_API_BASE_URL", closed)
+        .env("NBA_PROPS_ESPN_BASE_URL", closed)
+        .env("NBA_PROPS_BETTINGPROS_BASE_URL", closed)
+        .env("NBA_PROPS_INJURY_REPORT_BASE_URL", closed)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let (_, err) = text(&o);
-    assert!(
-        err.contains("cannot fetch live data") && err.contains("--archive"),
-        "{err}"
-    );
+    assert!(err.contains("cannot reach 127.0.0.1"), "{err}");
+    assert!(err.contains("set NBA_PROPS_ODDS_API_KEY"), "{err}");
+    assert!(err.contains("run --archive"), "{err}");
 }
 
 #[test]

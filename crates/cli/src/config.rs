@@ -71,17 +71,14 @@ impl Config {
     /// `NBA_PROPS_*_BASE_URL` variables and the API keys.
     pub fn sources(&self) -> anyhow::Result<nba_props_sources::SourcesConfig> {
         let mut sources = match &self.file {
-            Some(f) => Figment::new()
+            Some(f) => match Figment::new()
                 .merge(Toml::file(f))
                 .extract_inner::<nba_props_sources::SourcesConfig>("sources")
-                .or_else(|e| {
-                    if e.missing() {
-                        Ok(Default::default())
-                    } else {
-                        Err(e)
-                    }
-                })
-                .map_err(|e| anyhow::anyhow!("configuration {} [sources]: {e}", f.display()))?,
+            {
+                Ok(sources) => sources,
+                Err(e) if e.missing() => Default::default(),
+                Err(e) => anyhow::bail!("configuration {} [sources]: {e}", f.display()),
+            },
             None => nba_props_sources::SourcesConfig::default(),
         };
         sources.apply_env(|k| std::env::var(k).ok());

@@ -221,6 +221,36 @@ pub async fn run(
 
 pub use crate::live::{scrape, sources};
 
+pub async fn check_features(
+    config: &Config,
+    date: GameDate,
+    sample: usize,
+) -> anyhow::Result<ExitCode> {
+    let store = open(config).await?;
+    let report = nba_props_pipeline::phase4::check::check_features(&store.db, date, sample).await?;
+    if report.rows_checked == 0 {
+        println!("No feature rows for {date}: nothing to check.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Checked {} values of {} feature rows for {date} against player_game_summary: {} mismatches.",
+        report.values_checked,
+        report.rows_checked,
+        report.mismatches.len()
+    );
+    for m in &report.mismatches {
+        println!(
+            "  game {} player {} {}: stored {:?}, recomputed {:?}",
+            m.game_id, m.player_id, m.feature, m.stored, m.recomputed
+        );
+    }
+    Ok(if report.mismatches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 pub async fn status(config: &Config, date: GameDate) -> anyhow::Result<ExitCode> {
     let store = open(config).await?;
     let db = &store.db;

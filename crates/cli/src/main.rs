@@ -79,10 +79,27 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         jobs: usize,
     },
+    /// Independent checks of what the pipeline wrote.
+    Check {
+        #[command(subcommand)]
+        what: Check,
+    },
     /// What each processor did for a date: runs, rows, unmatched source rows, bad payloads.
     Status {
         #[arg(long, default_value = "yesterday")]
         date: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum Check {
+    /// Recompute a sample of a date's features from player_game_summary and report mismatches.
+    Features {
+        #[arg(long, default_value = "yesterday")]
+        date: String,
+        /// How many feature rows to check.
+        #[arg(long, default_value_t = 50)]
+        sample: usize,
     },
 }
 
@@ -156,6 +173,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::scrape(&config, &dataset, resolve_date(&date)?).await
         }
         Command::Sources => commands::sources(&config).await,
+        Command::Check {
+            what: Check::Features { date, sample },
+        } => commands::check_features(&config, resolve_date(&date)?, sample).await,
         Command::Run {
             date,
             from,

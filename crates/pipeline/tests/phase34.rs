@@ -162,6 +162,23 @@ async fn phases_3_and_4_agree_with_the_sources_and_never_look_ahead() {
         .await;
         assert_eq!(unnamed, 0, "{who}");
 
+        // An independent recomputation (SQL over player_game_summary) agrees with every sampled
+        // rolling feature, and catches one planted error.
+        let check = nba_props_pipeline::phase4::check::check_features;
+        let report = check(db, d(D), 1000).await.unwrap();
+        assert!(report.values_checked > 1000, "{who}: {report:?}");
+        assert!(
+            report.mismatches.is_empty(),
+            "{who}: {:?}",
+            report.mismatches
+        );
+        let report = check(db, d("2023-12-01"), 1000).await.unwrap();
+        assert!(
+            report.rows_checked > 100 && report.mismatches.is_empty(),
+            "{who}: {:?}",
+            report.mismatches
+        );
+
         // A re-run changes nothing.
         let before = snapshot_of_d(db).await;
         let again = run(store, 3..=4).await;
@@ -194,6 +211,12 @@ async fn phases_3_and_4_agree_with_the_sources_and_never_look_ahead() {
         .await
         .unwrap();
         let changed = run(store, 3..=4).await;
+        let planted = "UPDATE feature_store SET pts_l10 = pts_l10 + 0.5 WHERE game_date = '2023-12-01' AND player_id = \
+             (SELECT MIN(player_id) FROM feature_store WHERE game_date = '2023-12-01' AND pts_l10 IS NOT NULL)";
+        db.execute(&planted, &[]).await.unwrap();
+        let report = check(db, d("2023-12-01"), 1000).await.unwrap();
+        assert_eq!(report.mismatches.len(), 1, "{who}: {:?}", report.mismatches);
+        assert_eq!(report.mismatches[0].feature, "pts_l10", "{who}");
         assert!(
             changed.totals["player_game_summary"].changed > 0,
             "{who}: the mutation changed nothing upstream"

@@ -9,6 +9,8 @@
 //! - `usage_spike = usage L3 − usage L10`
 //! - `matchup_factor = opponent defensive rating L10 / mean defensive rating L10 of that day's teams`
 
+pub mod check;
+
 use crate::analytics::rolling::{Windows, windows};
 use crate::phase3::load::{self, f};
 use crate::processor::{BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor};

@@ -213,7 +213,7 @@ async fn phases_3_and_4_agree_with_the_sources_and_never_look_ahead() {
         let changed = run(store, 3..=4).await;
         let planted = "UPDATE feature_store SET pts_l10 = pts_l10 + 0.5 WHERE game_date = '2023-12-01' AND player_id = \
              (SELECT MIN(player_id) FROM feature_store WHERE game_date = '2023-12-01' AND pts_l10 IS NOT NULL)";
-        db.execute(&planted, &[]).await.unwrap();
+        db.execute(planted, &[]).await.unwrap();
         let report = check(db, d("2023-12-01"), 1000).await.unwrap();
         assert_eq!(report.mismatches.len(), 1, "{who}: {:?}", report.mismatches);
         assert_eq!(report.mismatches[0].feature, "pts_l10", "{who}");

@@ -50,7 +50,7 @@ pub async fn check_features(
         let player = r.i64(1).unwrap_or(0);
         let last = |n: i64| {
             format!(
-                "SELECT AVG(v) FROM (SELECT {{col}} AS v FROM player_game_summary WHERE player_id = $1 \
+                "SELECT CAST(AVG(v) AS DOUBLE PRECISION) FROM (SELECT {{col}} AS v FROM player_game_summary WHERE player_id = $1 \
                  AND game_date < $2 AND game_date >= $3 ORDER BY game_date DESC LIMIT {n}) x"
             )
         };
@@ -59,7 +59,7 @@ pub async fn check_features(
             date.to_string().into(),
             from.as_str().into(),
         ];
-        let season_avg = "SELECT AVG(points) FROM player_game_summary WHERE player_id = $1 AND game_date < $2 AND season = $3";
+        let season_avg = "SELECT CAST(AVG(points) AS DOUBLE PRECISION) FROM player_game_summary WHERE player_id = $1 AND game_date < $2 AND season = $3";
         let recomputed = [
             (
                 "pts_l5",

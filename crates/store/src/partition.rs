@@ -33,7 +33,14 @@ impl Tx {
         rows: Vec<Vec<Value>>,
     ) -> Result<u64> {
         if partitions.is_empty() {
-            return Ok(0);
+            // Rows for no partition would be dropped without a trace: refuse them.
+            return match rows.first() {
+                None => Ok(0),
+                Some(row) => Err(Error::Schema(format!(
+                    "{}: row {row:?} written to no partition",
+                    table.name
+                ))),
+            };
         }
         if partitions.iter().any(|p| p.len() != table.partition.len()) {
             return Err(Error::Schema(format!(

@@ -164,6 +164,29 @@ async fn a_row_outside_its_partition_is_refused() {
 }
 
 #[tokio::test]
+async fn rows_for_no_partition_are_refused_not_dropped() {
+    for t in testing::all().await {
+        let mut tx = t.store.db.begin().await.unwrap();
+        let rows = vec![schedule_row("0022300600", "2024-01-15", None)];
+        let err = tx
+            .replace_partitions(&NBAC_SCHEDULE, &[], rows)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("written to no partition"),
+            "{}: {err}",
+            t.label
+        );
+        assert_eq!(
+            tx.replace_partitions(&NBAC_SCHEDULE, &[], Vec::new())
+                .await
+                .unwrap(),
+            0
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_game_that_moves_date_leaves_its_old_partition() {
     for t in testing::all().await {
         let db = &t.store.db;

@@ -54,71 +54,64 @@ fn mean(xs: impl Iterator<Item = f64>) -> Option<f64> {
 }
 
 /// Sample standard deviation; None below two values.
-fn std(xs: &[f64]) -> Option<f64> {
-    let m = mean(xs.iter().copied())?;
-    (xs.len() >= 2)
-        .then(|| (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64).sqrt())
+fn std(xs: impl Iterator<Item = f64> + Clone) -> Option<f64> {
+    let n = xs.clone().count();
+    let m = mean(xs.clone())?;
+    (n >= 2).then(|| (xs.map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt())
 }
 
 /// Least-squares slope of the values against their order (points per game of trend); None
 /// below three values.
-fn slope(xs: &[f64]) -> Option<f64> {
-    if xs.len() < 3 {
+fn slope(xs: impl Iterator<Item = f64> + Clone) -> Option<f64> {
+    let n = xs.clone().count();
+    if n < 3 {
         return None;
     }
-    let n = xs.len() as f64;
-    let mx = (n - 1.0) / 2.0;
-    let my = xs.iter().sum::<f64>() / n;
-    let (num, den) = xs
-        .iter()
-        .enumerate()
-        .fold((0.0, 0.0), |(num, den), (i, y)| {
-            let dx = i as f64 - mx;
-            (num + dx * (y - my), den + dx * dx)
-        });
+    let mx = (n as f64 - 1.0) / 2.0;
+    let my = xs.clone().sum::<f64>() / n as f64;
+    let (num, den) = xs.enumerate().fold((0.0, 0.0), |(num, den), (i, y)| {
+        let dx = i as f64 - mx;
+        (num + dx * (y - my), den + dx * dx)
+    });
     Some(num / den)
 }
 
-fn per_minute(games: &[&PastGame]) -> Option<f64> {
+fn per_minute(games: &[PastGame]) -> Option<f64> {
     let minutes: f64 = games.iter().map(|g| g.minutes).sum();
     (minutes > 0.0).then(|| games.iter().map(|g| g.points).sum::<f64>() / minutes)
 }
 
-/// Windows as of `as_of` for `season`, from `history` sorted by date (oldest first).
+/// Windows as of `as_of` for `season`, from `history` sorted by date (oldest first). Every
+/// window is a slice of the history (seasons follow each other in time), so nothing is copied.
 pub fn windows(history: &[PastGame], as_of: GameDate, season: Season) -> Windows {
-    let end = history.partition_point(|g| g.date < as_of);
-    let past = &history[..end];
-    let last =
-        |n: usize| -> Vec<&PastGame> { past[past.len().saturating_sub(n)..].iter().collect() };
-    let this_season: Vec<&PastGame> = past.iter().filter(|g| g.season == season).collect();
+    let past = &history[..history.partition_point(|g| g.date < as_of)];
+    let last = |n: usize| &past[past.len().saturating_sub(n)..];
+    let this_season = &past[past.partition_point(|g| g.season < season)..];
     let (l3, l5, l10) = (last(3), last(5), last(10));
-    let pts = |gs: &[&PastGame]| mean(gs.iter().map(|g| g.points));
-    let mins = |gs: &[&PastGame]| mean(gs.iter().map(|g| g.minutes));
-    let usage = |gs: &[&PastGame]| mean(gs.iter().filter_map(|g| g.usage));
-    let values =
-        |gs: &[&PastGame], f: fn(&PastGame) -> f64| gs.iter().map(|g| f(g)).collect::<Vec<f64>>();
-    let usage_l10: Vec<f64> = l10.iter().filter_map(|g| g.usage).collect();
+    let pts = |gs: &[PastGame]| mean(gs.iter().map(|g| g.points));
+    let mins = |gs: &[PastGame]| mean(gs.iter().map(|g| g.minutes));
+    let usage = |gs: &[PastGame]| mean(gs.iter().filter_map(|g| g.usage));
     Windows {
         games_season: this_season.len() as i64,
         games_previous_season_used: l10.iter().filter(|g| g.season != season).count() as i64,
-        pts_l3: pts(&l3),
-        pts_l5: pts(&l5),
-        pts_l10: pts(&l10),
-        pts_season: pts(&this_season),
-        pts_std_l5: std(&values(&l5, |g| g.points)),
-        pts_std_l10: std(&values(&l10, |g| g.points)),
-        pts_slope_l10: slope(&values(&l10, |g| g.points)),
-        min_l3: mins(&l3),
-        min_l5: mins(&l5),
-        min_l10: mins(&l10),
-        min_season: mins(&this_season),
-        min_std_l10: std(&values(&l10, |g| g.minutes)),
-        ppm_l10: per_minute(&l10),
-        ppm_season: per_minute(&this_season),
-        usage_l3: usage(&l3),
-        usage_l10: usage(&l10),
-        usage_season: usage(&this_season),
-        usage_std_l10: std(&usage_l10),
+        pts_l3: pts(l3),
+        pts_l5: pts(l5),
+        pts_l10: pts(l10),
+        pts_season: pts(this_season),
+        pts_std_l5: std(l5.iter().map(|g| g.points)),
+        pts_std_l10: std(l10.iter().map(|g| g.points)),
+        pts_slope_l10: slope(l10.iter().map(|g| g.points)),
+        min_l3: mins(l3),
+        min_l5: mins(l5),
+        min_l10: mins(l10),
+        min_season: mins(this_season),
+        min_std_l10: std(l10.iter().map(|g| g.minutes)),
+        ppm_l10: per_minute(l10),
+        ppm_season: per_minute(this_season),
+        usage_l3: usage(l3),
+        usage_l10: usage(l10),
+        usage_season: usage(this_season),
+        usage_std_l10: std(l10.iter().filter_map(|g| g.usage)),
     }
 }
 

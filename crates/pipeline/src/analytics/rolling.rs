@@ -48,7 +48,8 @@ pub struct Windows {
     pub usage_std_l10: Option<f64>,
 }
 
-fn mean(xs: impl Iterator<Item = f64>) -> Option<f64> {
+/// Arithmetic mean; None for no values.
+pub fn mean(xs: impl Iterator<Item = f64>) -> Option<f64> {
     let (n, sum) = xs.fold((0usize, 0.0), |(n, s), x| (n + 1, s + x));
     (n > 0).then(|| sum / n as f64)
 }

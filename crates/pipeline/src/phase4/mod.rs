@@ -11,7 +11,7 @@
 
 pub mod check;
 
-use crate::analytics::rolling::{Windows, windows};
+use crate::analytics::rolling::{Windows, mean, windows};
 use crate::phase3::load::{self, f};
 use crate::processor::{BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor};
 use nba_props_core::{GameDate, Season, Team};
@@ -167,11 +167,6 @@ struct TeamCtx {
     off: Option<f64>,
     def: Option<f64>,
     pace: Option<f64>,
-}
-
-fn mean(v: impl Iterator<Item = f64>) -> Option<f64> {
-    let (n, s) = v.fold((0, 0.0), |(n, s), x| (n + 1, s + x));
-    (n > 0).then(|| s / n as f64)
 }
 
 impl Processor for FeatureStore {

@@ -53,13 +53,6 @@ pub fn can_group(processor: &dyn Processor) -> bool {
     )
 }
 
-pub async fn run_partition(ctx: &Ctx, processor: &dyn Processor, date: GameDate) -> RunReport {
-    run_partitions(ctx, processor, &[date])
-        .await
-        .pop()
-        .expect("one report per date")
-}
-
 /// Runs `processor` on each date and writes the successful outputs in one transaction.
 /// Callers pass several dates only when [`can_group`] allows it.
 pub async fn run_partitions(

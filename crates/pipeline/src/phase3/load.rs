@@ -8,27 +8,25 @@ use nba_props_core::{GameDate, GameId, Season, Team};
 use nba_props_store::Value;
 use std::collections::HashMap;
 
-/// The rows of `select` (which must end with `FROM table`, whose `game_date` is the partition)
-/// on `date`. In a batch the whole season is read once and served by date from memory: a
-/// season's phase 3 and 4 otherwise spend most of their time in small per-date queries.
+/// The `columns` of `table` (whose `game_date` is the partition) on `date`. In a batch the whole
+/// season is read once and served by date from memory: a season's phase 3 and 4 otherwise spend
+/// most of their time in small per-date queries.
 pub async fn rows_on(
     ctx: &Ctx,
-    select: &str,
+    table: &str,
+    columns: &str,
     date: GameDate,
 ) -> Result<Vec<nba_props_store::Row>, ProcessError> {
     if !ctx.is_batch() {
-        let sql = format!("{select} WHERE game_date = $1");
+        let sql = format!("SELECT {columns} FROM {table} WHERE game_date = $1");
         return Ok(ctx.store.db.query(&sql, &[date.to_string().into()]).await?);
     }
     let (start, end) = date.season().date_range();
     let by_date = ctx
-        .memo(&format!("rows_on:{select}:{start}"), || async move {
+        .memo(&format!("rows_on:{table}:{columns}:{start}"), || async move {
             let sql = format!(
-                "{}, game_date FROM {}",
-                select_list(select),
-                from_clause(select)
+                "SELECT {columns}, game_date FROM {table} WHERE game_date >= $1 AND game_date <= $2"
             );
-            let sql = format!("{sql} WHERE game_date >= $1 AND game_date <= $2");
             let rows = ctx
                 .store
                 .db
@@ -36,10 +34,7 @@ pub async fn rows_on(
                 .await?;
             let mut map: HashMap<String, Vec<nba_props_store::Row>> = HashMap::new();
             for mut r in rows {
-                let d =
-                    r.0.pop()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default();
+                let d = r.0.pop().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
                 map.entry(d).or_default().push(r);
             }
             Ok(map)
@@ -48,25 +43,11 @@ pub async fn rows_on(
     Ok(by_date.get(&date.to_string()).cloned().unwrap_or_default())
 }
 
-/// `SELECT a, b` of `SELECT a, b FROM t`.
-fn select_list(select: &str) -> &str {
-    select.rfind(" FROM ").map_or(select, |i| &select[..i])
-}
-
-/// `t` of `SELECT a, b FROM t`.
-fn from_clause(select: &str) -> &str {
-    select.rfind(" FROM ").map_or("", |i| &select[i + 6..])
-}
-
 /// The box-score lines of a date, as phase 2 stored them.
 pub async fn box_lines(ctx: &Ctx, date: GameDate) -> Result<Vec<BoxScoreLine>, ProcessError> {
-    let mut rows = rows_on(
-        ctx,
-        "SELECT game_id, player_id, season, player_name, team, opponent, is_home, win, minutes, \
+    let mut rows = rows_on(ctx, "nbac_player_boxscores", "game_id, player_id, season, player_name, team, opponent, is_home, win, minutes, \
                 points, fgm, fga, fg3m, fg3a, ftm, fta, oreb, dreb, reb, ast, stl, blk, tov, pf, plus_minus \
-         FROM nbac_player_boxscores",
-        date,
-    )
+        ", date)
     .await?;
     rows.sort_by(|a, b| (a.str(0), a.i64(1)).cmp(&(b.str(0), b.i64(1))));
     let bad = |what: &str, r: &nba_props_store::Row| {
@@ -137,7 +118,8 @@ pub struct DayGame {
 pub async fn day_games(ctx: &Ctx, date: GameDate) -> Result<Vec<DayGame>, ProcessError> {
     let mut rows = rows_on(
         ctx,
-        "SELECT game_id, season, home_team, away_team, tipoff_utc, season_type FROM nbac_schedule",
+        "nbac_schedule",
+        "game_id, season, home_team, away_team, tipoff_utc, season_type",
         date,
     )
     .await?;
@@ -190,7 +172,8 @@ pub async fn pre_tip_lines(
 > {
     let mut rows = rows_on(
         ctx,
-        "SELECT game_id, bookmaker, market, player_name, line, snapshot_at, over_price, under_price FROM odds_player_props",
+        "odds_player_props",
+        "game_id, bookmaker, market, player_name, line, snapshot_at, over_price, under_price",
         date,
     )
     .await?;

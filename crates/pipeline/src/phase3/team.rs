@@ -179,12 +179,8 @@ impl Processor for UpcomingTeamContext {
                 ..Output::default()
             };
             let history = team_history(ctx, date).await?;
-            let lines = load::rows_on(
-                ctx,
-                "SELECT game_id, home_spread, total FROM game_lines",
-                date,
-            )
-            .await?;
+            let lines =
+                load::rows_on(ctx, "game_lines", "game_id, home_spread, total", date).await?;
             let lines: HashMap<String, (Option<f64>, Option<f64>)> = lines
                 .iter()
                 .map(|r| (r.text(0), (r.f64(1), r.f64(2))))

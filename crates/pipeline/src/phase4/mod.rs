@@ -28,13 +28,9 @@ pub fn processors() -> Vec<Box<dyn Processor>> {
 
 /// Expected (game, player, team) of the date, from `upcoming_player_game_context`.
 async fn expected(ctx: &Ctx, date: GameDate) -> Result<Vec<Row>, ProcessError> {
-    let mut rows = load::rows_on(
-        ctx,
-        "SELECT game_id, player_id, team, opponent, is_home, days_rest, back_to_back, games_last_7d, minutes_last_7d, \
+    let mut rows = load::rows_on(ctx, "upcoming_player_game_context", "game_id, player_id, team, opponent, is_home, days_rest, back_to_back, games_last_7d, minutes_last_7d, \
                 team_games_last_10, played_last_10, points_line, pra_line, pra_opening, line_books \
-         FROM upcoming_player_game_context",
-        date,
-    )
+        ", date)
     .await?;
     rows.sort_by(|a, b| (a.str(0), a.i64(1)).cmp(&(b.str(0), b.i64(1))));
     Ok(rows)
@@ -184,12 +180,8 @@ impl Processor for FeatureStore {
             if players.is_empty() && !load::has_rows(ctx, FEATURE_STORE.name, date).await? {
                 return Err(ProcessError::NoInput);
             }
-            let teams: HashMap<(String, String), TeamCtx> = load::rows_on(
-                ctx,
-                "SELECT game_id, team, spread, total, implied_team_total, off_rating_last_10, def_rating_last_10, pace_last_10 \
-                 FROM upcoming_team_game_context",
-                date,
-            )
+            let teams: HashMap<(String, String), TeamCtx> = load::rows_on(ctx, "upcoming_team_game_context", "game_id, team, spread, total, implied_team_total, off_rating_last_10, def_rating_last_10, pace_last_10 \
+                ", date)
             .await?
                 .iter()
                 .map(|r| {
@@ -199,13 +191,9 @@ impl Processor for FeatureStore {
                 .collect();
             let league_pace = mean(teams.values().filter_map(|t| t.pace));
             let league_def = mean(teams.values().filter_map(|t| t.def));
-            let cache: HashMap<i64, Row> = load::rows_on(
-                ctx,
-                "SELECT player_id, games_season, games_previous_season_used, pts_l3, pts_l5, pts_l10, pts_season, \
+            let cache: HashMap<i64, Row> = load::rows_on(ctx, "player_daily_cache", "player_id, games_season, games_previous_season_used, pts_l3, pts_l5, pts_l10, pts_season, \
                         pts_std_l10, pts_slope_l10, min_l5, min_l10, min_season, ppm_l10, usage_l3, usage_l10, usage_season \
-                 FROM player_daily_cache",
-                date,
-            )
+                ", date)
             .await?
                 .into_iter()
                 .filter_map(|r| Some((r.i64(0)?, r)))

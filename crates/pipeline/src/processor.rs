@@ -3,7 +3,7 @@
 //! processors from the declarations; nothing else lists the phases.
 
 use crate::parse::{ParseError, Source};
-use nba_props_core::{BuildInfo, GameDate};
+use nba_props_core::{BuildInfo, GameDate, Season};
 use nba_props_store::{RawMeta, Store, TableDef, Value, raw};
 use std::any::Any;
 use std::collections::HashMap;
@@ -16,14 +16,92 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Something a processor reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input {
-    /// Raw payloads of a source dataset (`dataset` ending in `/` means every dataset under it).
+    /// Raw payloads of a source dataset (`dataset` ending in `/` means every dataset under it),
+    /// fetched for the dates of `window`.
     Raw {
         source: &'static str,
         dataset: &'static str,
         critical: bool,
+        window: Window,
     },
-    /// A table another processor writes.
-    Table { name: &'static str, critical: bool },
+    /// A table another processor writes, read on the game dates of `window`.
+    Table {
+        name: &'static str,
+        critical: bool,
+        window: Window,
+    },
+}
+
+impl Input {
+    pub fn window(&self) -> Window {
+        match self {
+            Input::Raw { window, .. } | Input::Table { window, .. } => *window,
+        }
+    }
+}
+
+/// Which dates of an input a run for date D reads. The runtime derives from it both the order
+/// of work (a run waits until no upstream work is pending on these dates) and what a change
+/// re-runs (a changed upstream date re-runs every date whose window holds it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// D only.
+    Date,
+    /// From `before` days before D to `after` days after it, both included.
+    Days { before: u16, after: u16 },
+    /// Every date strictly before D, back to the start of the previous season (rolling history
+    /// with its bootstrap from the season before).
+    History,
+    /// Every date of D's season (1 August to 31 July).
+    Season,
+}
+
+impl Window {
+    /// The dates read by a run for `date`, both ends included.
+    pub fn range(self, date: GameDate) -> (GameDate, GameDate) {
+        match self {
+            Window::Date => (date, date),
+            Window::Days { before, after } => (
+                date.add_days(-i32::from(before)),
+                date.add_days(i32::from(after)),
+            ),
+            Window::History => (
+                Season::new(date.season().start_year() - 1).date_range().0,
+                date.add_days(-1),
+            ),
+            Window::Season => date.season().date_range(),
+        }
+    }
+
+    /// The run dates whose window holds `upstream`, both ends included (the inverse of
+    /// [`Window::range`]).
+    pub fn dependents(self, upstream: GameDate) -> (GameDate, GameDate) {
+        match self {
+            Window::Date => (upstream, upstream),
+            Window::Days { before, after } => (
+                upstream.add_days(-i32::from(after)),
+                upstream.add_days(i32::from(before)),
+            ),
+            Window::History => (
+                upstream.add_days(1),
+                Season::new(upstream.season().start_year() + 1)
+                    .date_range()
+                    .1,
+            ),
+            Window::Season => upstream.season().date_range(),
+        }
+    }
+
+    /// The widest day offsets (relative to D) this window can reach, for composing windows
+    /// along a chain of processors; conservative (a season is taken as 366 days).
+    pub fn offsets(self) -> (i32, i32) {
+        match self {
+            Window::Date => (0, 0),
+            Window::Days { before, after } => (-i32::from(before), i32::from(after)),
+            Window::History => (-(366 + 365), -1),
+            Window::Season => (-366, 366),
+        }
+    }
 }
 
 /// A processor's declaration.
@@ -274,4 +352,61 @@ pub fn dependency_order(processors: Vec<Box<dyn Processor>>) -> Vec<Box<dyn Proc
         ordered.push(pending.remove(next));
     }
     ordered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn within(d: GameDate, (lo, hi): (GameDate, GameDate)) -> bool {
+        lo <= d && d <= hi
+    }
+
+    /// `dependents` must be the exact inverse of `range`: a run for `d` reads `u` exactly when a
+    /// change on `u` re-runs `d`. Checked across a season boundary, for every kind of window.
+    #[test]
+    fn dependents_invert_range_for_every_window() {
+        let windows = [
+            Window::Date,
+            Window::Days {
+                before: 1,
+                after: 1,
+            },
+            Window::Days {
+                before: 0,
+                after: 1,
+            },
+            Window::History,
+            Window::Season,
+        ];
+        let start = GameDate::parse("2023-07-20").unwrap();
+        let dates: Vec<GameDate> = (0..800).step_by(7).map(|i| start.add_days(i)).collect();
+        for w in windows {
+            for &d in &dates {
+                for &u in dates.iter().chain([d.add_days(-1), d.add_days(1)].iter()) {
+                    assert_eq!(
+                        within(u, w.range(d)),
+                        within(d, w.dependents(u)),
+                        "{w:?}: run {d}, upstream {u}"
+                    );
+                    let (lo, hi) = w.offsets();
+                    if within(u, w.range(d)) {
+                        let off = d.days_until(u);
+                        assert!(
+                            lo <= off && off <= hi,
+                            "{w:?}: offset {off} outside {lo}..{hi}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn history_is_strictly_before_the_date() {
+        let d = GameDate::parse("2024-01-15").unwrap();
+        let (lo, hi) = Window::History.range(d);
+        assert_eq!(hi, d.add_days(-1));
+        assert_eq!(lo.to_string(), "2022-08-01");
+    }
 }

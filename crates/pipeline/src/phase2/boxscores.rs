@@ -3,7 +3,9 @@
 
 use super::parse_all;
 use crate::parse::leaguegamelog::{self, BoxScoreLine};
-use crate::processor::{BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor};
+use crate::processor::{
+    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Window,
+};
 use nba_props_core::GameDate;
 use nba_props_store::Value;
 use nba_props_store::schema::NBAC_PLAYER_BOXSCORES;
@@ -18,6 +20,7 @@ static DECLARATION: Declaration = Declaration {
         source: "nbacom",
         dataset: "leaguegamelog_player",
         critical: true,
+        window: Window::Date,
     }],
     outputs: &[&NBAC_PLAYER_BOXSCORES],
 };

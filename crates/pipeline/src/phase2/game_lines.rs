@@ -9,7 +9,7 @@ use super::games::{GameMatch, GameResolver};
 use super::parse_all;
 use crate::parse::game_lines::{self, GameLineRow};
 use crate::processor::{
-    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched,
+    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched, Window,
 };
 use nba_props_core::GameDate;
 use nba_props_store::Value;
@@ -26,10 +26,12 @@ static DECLARATION: Declaration = Declaration {
             source: "sbr",
             dataset: "game_lines",
             critical: true,
+            window: Window::Season,
         },
         Input::Table {
             name: "nbac_schedule",
             critical: true,
+            window: Window::Date,
         },
     ],
     outputs: &[&GAME_LINES],

@@ -10,7 +10,7 @@ use super::games::{GameMatch, GameResolver, KnownGame};
 use super::parse_all;
 use crate::parse::odds_props::{self, OddsEvent};
 use crate::processor::{
-    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched,
+    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched, Window,
 };
 use nba_props_core::GameDate;
 use nba_props_store::schema::ODDS_PLAYER_PROPS;
@@ -30,10 +30,18 @@ static DECLARATION: Declaration = Declaration {
             source: "oddsapi",
             dataset: "player_props/",
             critical: true,
+            window: Window::Days {
+                before: 0,
+                after: 1,
+            },
         },
         Input::Table {
             name: "nbac_schedule",
             critical: true,
+            window: Window::Days {
+                before: 1,
+                after: 1,
+            },
         },
     ],
     outputs: &[&ODDS_PLAYER_PROPS],

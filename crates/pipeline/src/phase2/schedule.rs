@@ -7,7 +7,7 @@
 use super::parse_all;
 use crate::parse::schedule::{self, GameStatus, SchedulePayload, ScheduledGame};
 use crate::processor::{
-    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched,
+    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched, Window,
 };
 use nba_props_core::{GameDate, GameId, SeasonType, Team};
 use nba_props_store::Value;
@@ -25,12 +25,14 @@ static DECLARATION: Declaration = Declaration {
             source: "nbacom",
             dataset: "schedule",
             critical: true,
+            window: Window::Season,
         },
         // Read across the season (which date a game really moved to), so backfills run every
         // box-score date before the schedule.
         Input::Table {
             name: "nbac_player_boxscores",
             critical: false,
+            window: Window::Season,
         },
     ],
     outputs: &[&NBAC_SCHEDULE],

@@ -6,7 +6,7 @@ use super::load::{self, Consensus, DayGame, History, f};
 use crate::analytics::names::RosterPlayer;
 use crate::analytics::summary::{player_summaries, team_games};
 use crate::processor::{
-    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched,
+    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched, Window,
 };
 use nba_props_core::{GameDate, GameId, Team};
 use nba_props_store::Value;
@@ -27,14 +27,17 @@ static PLAYER_SUMMARY: Declaration = Declaration {
         Input::Table {
             name: "nbac_player_boxscores",
             critical: true,
+            window: Window::Date,
         },
         Input::Table {
             name: "nbac_schedule",
             critical: false,
+            window: Window::Date,
         },
         Input::Table {
             name: "odds_player_props",
             critical: false,
+            window: Window::Date,
         },
     ],
     outputs: &[&PLAYER_GAME_SUMMARY],
@@ -162,14 +165,17 @@ static UPCOMING_PLAYER: Declaration = Declaration {
         Input::Table {
             name: "nbac_schedule",
             critical: true,
+            window: Window::Date,
         },
         Input::Table {
             name: "player_game_summary",
             critical: true,
+            window: Window::History,
         },
         Input::Table {
             name: "odds_player_props",
             critical: false,
+            window: Window::Date,
         },
     ],
     outputs: &[&UPCOMING_PLAYER_GAME_CONTEXT],

@@ -3,7 +3,9 @@
 
 use super::load::{self, f};
 use crate::analytics::summary::{TeamGame, team_games};
-use crate::processor::{BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor};
+use crate::processor::{
+    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Window,
+};
 use nba_props_core::{GameDate, Team};
 use nba_props_store::Value;
 use nba_props_store::schema::{
@@ -19,6 +21,7 @@ static TEAM_SUMMARY: Declaration = Declaration {
     inputs: &[Input::Table {
         name: "nbac_player_boxscores",
         critical: true,
+        window: Window::Date,
     }],
     outputs: &[&TEAM_OFFENSE_GAME_SUMMARY, &TEAM_DEFENSE_GAME_SUMMARY],
 };
@@ -131,14 +134,17 @@ static UPCOMING_TEAM: Declaration = Declaration {
         Input::Table {
             name: "nbac_schedule",
             critical: true,
+            window: Window::Date,
         },
         Input::Table {
             name: "team_offense_game_summary",
             critical: true,
+            window: Window::History,
         },
         Input::Table {
             name: "game_lines",
             critical: false,
+            window: Window::Date,
         },
     ],
     outputs: &[&UPCOMING_TEAM_GAME_CONTEXT],

@@ -13,7 +13,9 @@ pub mod check;
 
 use crate::analytics::rolling::{Windows, mean, windows};
 use crate::phase3::load::{self, f};
-use crate::processor::{BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor};
+use crate::processor::{
+    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Window,
+};
 use nba_props_core::{GameDate, Season, Team};
 use nba_props_store::schema::{FEATURE_STORE, PLAYER_DAILY_CACHE};
 use nba_props_store::{Row, Value};
@@ -45,10 +47,12 @@ static CACHE: Declaration = Declaration {
         Input::Table {
             name: "player_game_summary",
             critical: true,
+            window: Window::History,
         },
         Input::Table {
             name: "upcoming_player_game_context",
             critical: true,
+            window: Window::Date,
         },
     ],
     outputs: &[&PLAYER_DAILY_CACHE],
@@ -138,18 +142,22 @@ static FEATURES: Declaration = Declaration {
         Input::Table {
             name: "player_daily_cache",
             critical: true,
+            window: Window::Date,
         },
         Input::Table {
             name: "upcoming_player_game_context",
             critical: true,
+            window: Window::Date,
         },
         Input::Table {
             name: "upcoming_team_game_context",
             critical: true,
+            window: Window::Date,
         },
         Input::Table {
             name: "player_game_summary",
             critical: true,
+            window: Window::History,
         },
     ],
     outputs: &[&FEATURE_STORE],

@@ -171,7 +171,7 @@ type Parsed = Result<Arc<dyn Any + Send + Sync>, ParseError>;
 pub struct Ctx {
     pub store: Store,
     pub build: BuildInfo,
-    parsed: Mutex<HashMap<(String, &'static str), Parsed>>,
+    parsed: Arc<Mutex<HashMap<(String, &'static str), Parsed>>>,
     /// Payloads whose parse failed (in this process or, per the `raw_parse_failures` table, before
     /// it started), so a run clears a failure mark only when there is one.
     failed: Mutex<Option<std::collections::HashSet<String>>>,
@@ -189,9 +189,23 @@ impl Ctx {
         Self {
             store,
             build: BuildInfo::current(),
-            parsed: Mutex::new(HashMap::new()),
+            parsed: Arc::new(Mutex::new(HashMap::new())),
             failed: Mutex::new(None),
             raw_index: None,
+            memo: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A batch context for jobs the runtime claimed together (their inputs were complete when
+    /// they were claimed): it shares this context's parse cache, which is keyed by content hash
+    /// and so never stale, and reads tables and the raw index afresh.
+    pub fn for_batch(&self) -> Ctx {
+        Ctx {
+            store: self.store.clone(),
+            build: self.build,
+            parsed: self.parsed.clone(),
+            failed: Mutex::new(None),
+            raw_index: Some(Mutex::new(HashMap::new())),
             memo: Mutex::new(HashMap::new()),
         }
     }

@@ -4,12 +4,49 @@
 //! commit: each is still replaced exactly, each has its own run record); when such a transaction
 //! fails, every partition is retried in its own, so a failure is attributed to its date.
 
+use crate::processor::BoxFuture;
 use crate::processor::{Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched};
 use nba_props_core::GameDate;
-use nba_props_store::runs::{self, RunRecord, RunStatus};
+use nba_props_store::runs::{self, JobTag, RunRecord, RunStatus};
 use nba_props_store::schema::UNMATCHED_ROWS;
-use nba_props_store::{Value, content_hash, raw};
+use nba_props_store::{Tx, Value, content_hash, raw};
 use std::time::Instant;
+
+/// What the job runtime adds to a partition write, inside the same transaction: a check before
+/// anything is written (the lease epoch: a worker that lost its lease must not write) and the
+/// bookkeeping after it (job state, heartbeats, downstream jobs), so the rows, the run record
+/// and what follows from them commit together or not at all.
+pub trait WriteHook: Send + Sync {
+    /// Called after the outputs are computed, before the output transaction begins.
+    fn about_to_write(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
+    /// The job a date's run belongs to, recorded on its run record.
+    fn tag(&self, date: GameDate) -> Option<JobTag>;
+    /// Called first in the output transaction; an error aborts the write.
+    fn before_write<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        dates: &'a [GameDate],
+    ) -> BoxFuture<'a, Result<(), nba_props_store::Error>>;
+    /// Called last in the output transaction, after the rows and run records.
+    fn after_write<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        written: &'a [Written],
+    ) -> BoxFuture<'a, Result<(), nba_props_store::Error>>;
+}
+
+/// One partition a write replaced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub date: GameDate,
+    pub rows: u64,
+    pub unmatched: usize,
+    /// The output differs from the previous success (or there was none).
+    pub changed: bool,
+    pub output_hash: String,
+}
 
 /// How one (processor, partition) run ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +59,11 @@ pub enum Outcome {
     /// No input existed; nothing was written or recorded.
     NoInput,
     Failed {
+        error: String,
+    },
+    /// The write was refused because this worker's lease is no longer current; another worker
+    /// owns the partition now, so nothing was written or recorded.
+    Fenced {
         error: String,
     },
 }
@@ -60,6 +102,16 @@ pub async fn run_partitions(
     processor: &dyn Processor,
     dates: &[GameDate],
 ) -> Vec<RunReport> {
+    run_partitions_with(ctx, processor, dates, None).await
+}
+
+/// [`run_partitions`] with the runtime's checks and bookkeeping inside each output transaction.
+pub async fn run_partitions_with(
+    ctx: &Ctx,
+    processor: &dyn Processor,
+    dates: &[GameDate],
+    hook: Option<&dyn WriteHook>,
+) -> Vec<RunReport> {
     if let Err(e) = ctx.load_parse_failures().await {
         tracing::warn!(error = %e, "Could not read the recorded parse failures; every input will be checked.");
     }
@@ -68,7 +120,7 @@ pub async fn run_partitions(
     let mut reports = Vec::with_capacity(dates.len());
     let mut pending = Vec::new();
     for &date in dates {
-        match compute(ctx, processor, date).await {
+        match compute(ctx, processor, date, hook).await {
             Ok(p) => pending.push(p),
             Err(report) => reports.push(report),
         }
@@ -76,7 +128,7 @@ pub async fn run_partitions(
     if pending.is_empty() {
         return reports;
     }
-    match write_all(ctx, decl, &mut pending).await {
+    match write_all(ctx, decl, &mut pending, hook).await {
         Ok(outcomes) => {
             for (p, outcome) in pending.into_iter().zip(outcomes) {
                 reports.push(RunReport {
@@ -91,16 +143,16 @@ pub async fn run_partitions(
             tracing::info!(processor = name, error = %e, "A grouped write failed; writing each partition alone.");
             for p in pending {
                 // The grouped write consumed the rows; recompute them (failures are rare).
-                let mut alone = match compute(ctx, processor, p.date).await {
+                let mut alone = match compute(ctx, processor, p.date, hook).await {
                     Ok(again) => vec![again],
                     Err(report) => {
                         reports.push(report);
                         continue;
                     }
                 };
-                let outcome = match write_all(ctx, decl, &mut alone).await {
+                let outcome = match write_all(ctx, decl, &mut alone, hook).await {
                     Ok(mut o) => o.pop().expect("one outcome"),
-                    Err(e) => fail(ctx, name, p.run.clone(), e.to_string()).await,
+                    Err(e) => write_failed(ctx, name, p.run.clone(), e).await,
                 };
                 reports.push(RunReport {
                     processor: name,
@@ -112,7 +164,7 @@ pub async fn run_partitions(
         }
         Err(e) => {
             let p = pending.pop().expect("one pending write");
-            let outcome = fail(ctx, name, p.run, e.to_string()).await;
+            let outcome = write_failed(ctx, name, p.run, e).await;
             reports.push(RunReport {
                 processor: name,
                 date: p.date,
@@ -130,6 +182,7 @@ async fn compute(
     ctx: &Ctx,
     processor: &dyn Processor,
     date: GameDate,
+    hook: Option<&dyn WriteHook>,
 ) -> Result<Pending, RunReport> {
     let name = processor.declaration().name;
     let started_at = jiff::Timestamp::now();
@@ -148,6 +201,7 @@ async fn compute(
         inputs: None,
         message: None,
         build: ctx.build.to_string(),
+        job: hook.and_then(|h| h.tag(date)),
     };
     let mut report = RunReport {
         processor: name,
@@ -183,6 +237,24 @@ async fn compute(
     }
 }
 
+/// A write that failed: fenced (another worker owns the partition: record nothing, the other
+/// worker's run is the partition's truth) or failed (recorded).
+async fn write_failed(
+    ctx: &Ctx,
+    name: &str,
+    run: RunRecord,
+    error: nba_props_store::Error,
+) -> Outcome {
+    if let nba_props_store::Error::Fenced(_) = &error {
+        tracing::error!(processor = name, partition = %run.partition_key, job_id = ?run.job.as_ref().map(|j| j.job_id),
+            epoch = ?run.job.as_ref().map(|j| j.epoch), %error, "Write rejected by the lease epoch check; nothing was written.");
+        return Outcome::Fenced {
+            error: error.to_string(),
+        };
+    }
+    fail(ctx, name, run, error.to_string()).await
+}
+
 /// Records a failed run (on its own: it has no output transaction).
 async fn fail(ctx: &Ctx, name: &str, mut run: RunRecord, error: String) -> Outcome {
     tracing::warn!(processor = name, partition = %run.partition_key, %error, "Run failed.");
@@ -202,6 +274,7 @@ async fn write_all(
     ctx: &Ctx,
     decl: &Declaration,
     pending: &mut [Pending],
+    hook: Option<&dyn WriteHook>,
 ) -> Result<Vec<Outcome>, nba_props_store::Error> {
     let name = decl.name;
     let dates: Vec<String> = pending.iter().map(|p| p.date.to_string()).collect();
@@ -209,7 +282,14 @@ async fn write_all(
         .iter()
         .map(|d| vec![Value::from(name), d.as_str().into()])
         .collect();
+    if let Some(h) = hook {
+        h.about_to_write().await;
+    }
     let mut tx = ctx.store.db.begin().await?;
+    if let Some(h) = hook {
+        let days: Vec<GameDate> = pending.iter().map(|p| p.date).collect();
+        h.before_write(&mut tx, &days).await?;
+    }
     for key in &run_keys {
         tx.lock_partition(&UNMATCHED_ROWS, key).await?;
     }
@@ -222,6 +302,7 @@ async fn write_all(
     let mut unmatched_partitions = Vec::new();
     let mut records = Vec::with_capacity(pending.len());
     let mut outcomes = Vec::with_capacity(pending.len());
+    let mut written = Vec::with_capacity(pending.len());
     for ((p, date), run_key) in pending.iter_mut().zip(&dates).zip(&run_keys) {
         let unmatched: Vec<Vec<Value>> = dedup_unmatched(&p.output.unmatched)
             .into_iter()
@@ -271,10 +352,18 @@ async fn write_all(
         run.message = (!p.output.notes.is_empty()).then(|| p.output.notes.join("; "));
         run.finished_at = jiff::Timestamp::now().to_string();
         records.push(run);
+        let changed = before.is_none_or(|(h, _)| *h != hash);
         outcomes.push(Outcome::Succeeded {
             rows,
             unmatched: unmatched.len(),
-            changed: before.is_none_or(|(h, _)| *h != hash),
+            changed,
+        });
+        written.push(Written {
+            date: p.date,
+            rows,
+            unmatched: unmatched.len(),
+            changed,
+            output_hash: hash,
         });
         unmatched_rows.extend(unmatched);
     }
@@ -306,6 +395,9 @@ async fn write_all(
         tx.execute(&sql, &params).await?;
     }
     runs::record_in(&mut tx, &records).await?;
+    if let Some(h) = hook {
+        h.after_write(&mut tx, &written).await?;
+    }
     tx.commit().await?;
     Ok(outcomes)
 }

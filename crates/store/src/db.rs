@@ -239,6 +239,13 @@ impl Db {
 }
 
 impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     pub async fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         match self {
             Tx::Sqlite(t) => sqlite::execute(&mut **t, sql, params).await,

@@ -132,13 +132,18 @@ impl Tx {
     /// at a time; PostgreSQL (read committed) would let two concurrent replaces both delete
     /// nothing and both insert, so they take a transaction-scoped advisory lock on the partition.
     pub async fn lock_partition(&mut self, table: &TableDef, partition: &[Value]) -> Result<()> {
+        let mut key = table.name.to_string();
+        for v in partition {
+            key.push_str(&format!("|{v:?}"));
+        }
+        self.lock_named(&key).await
+    }
+
+    /// Serialises the transactions that take the same named lock, until they end (PostgreSQL:
+    /// a transaction-scoped advisory lock; SQLite's `BEGIN IMMEDIATE` already admits one writer).
+    pub async fn lock_named(&mut self, name: &str) -> Result<()> {
         if let Tx::Postgres(_) = self {
-            let mut h = Sha256::new();
-            h.update(table.name.as_bytes());
-            for v in partition {
-                h.update(format!("|{v:?}").as_bytes());
-            }
-            let digest = h.finalize();
+            let digest = Sha256::digest(name.as_bytes());
             let key = i64::from_le_bytes(digest[..8].try_into().expect("sha256 has 32 bytes"));
             self.execute("SELECT pg_advisory_xact_lock($1)", &[Value::Int(key)])
                 .await?;

@@ -24,6 +24,18 @@ pub struct RunRecord {
     /// The error of a failed run, or the warnings of a successful one.
     pub message: Option<String>,
     pub build: String,
+    /// The job this run executed, when the runtime ran it (`None` for in-process backfills).
+    pub job: Option<JobTag>,
+}
+
+/// Which job, generation, lease epoch and worker a run belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobTag {
+    pub job_id: i64,
+    pub generation: i64,
+    pub epoch: i64,
+    pub worker: String,
+    pub correlation_id: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +67,11 @@ fn params(r: &RunRecord) -> Vec<Value> {
         r.inputs.clone().into(),
         r.message.clone().into(),
         r.build.as_str().into(),
+        r.job.as_ref().map(|j| j.job_id).into(),
+        r.job.as_ref().map(|j| j.generation).into(),
+        r.job.as_ref().map(|j| j.epoch).into(),
+        r.job.as_ref().map(|j| j.worker.clone()).into(),
+        r.job.as_ref().map(|j| j.correlation_id.clone()).into(),
     ]
 }
 
@@ -74,6 +91,11 @@ static RUNS: TableDef = TableDef {
         Column::nullable("inputs", ColType::Text),
         Column::nullable("message", ColType::Text),
         Column::nullable("build", ColType::Text),
+        Column::nullable("job_id", ColType::Int),
+        Column::nullable("generation", ColType::Int),
+        Column::nullable("epoch", ColType::Int),
+        Column::nullable("worker", ColType::Text),
+        Column::nullable("correlation_id", ColType::Text),
     ],
     key: &[],
     partition: &[],
@@ -126,7 +148,7 @@ pub async fn latest_for_partition(db: &Db, partition_key: &str) -> Result<Vec<Ru
     let rows = db
         .query(
             "SELECT processor, partition_key, status, started_at, finished_at, duration_ms, rows_written, \
-                    unmatched, output_hash, inputs, message, build \
+                    unmatched, output_hash, inputs, message, build, job_id, generation, epoch, worker, correlation_id \
              FROM runs r WHERE partition_key = $1 \
                AND run_id = (SELECT MAX(run_id) FROM runs WHERE processor = r.processor AND partition_key = r.partition_key) \
              ORDER BY processor",
@@ -152,6 +174,13 @@ pub async fn latest_for_partition(db: &Db, partition_key: &str) -> Result<Vec<Ru
             inputs: r.str(9).map(str::to_string),
             message: r.str(10).map(str::to_string),
             build: r.text(11),
+            job: r.i64(12).map(|job_id| JobTag {
+                job_id,
+                generation: r.i64(13).unwrap_or(0),
+                epoch: r.i64(14).unwrap_or(0),
+                worker: r.text(15),
+                correlation_id: r.text(16),
+            }),
         })
         .collect())
 }

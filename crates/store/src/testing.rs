@@ -87,3 +87,14 @@ pub async fn all() -> Vec<TestDb> {
     }
     out
 }
+
+/// Another fresh database on the same backend as `like`.
+pub async fn same_backend(like: &TestDb) -> TestDb {
+    match like.label {
+        "postgres" => postgres()
+            .await
+            .expect("create a PostgreSQL test schema")
+            .expect("PostgreSQL is configured: `like` is on it"),
+        _ => sqlite().await.expect("create a SQLite test database"),
+    }
+}

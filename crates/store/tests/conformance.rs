@@ -377,6 +377,7 @@ async fn the_latest_run_per_processor_is_reported() {
             inputs: None,
             message: Some(msg.into()),
             build: "test".into(),
+            job: None,
         };
         runs::record(db, &run("b", runs::RunStatus::Failed, "first"))
             .await

@@ -1,0 +1,187 @@
+//! The processor graph, derived from the processors' declarations and nothing else: who reads
+//! whose output (the edges along which a success triggers work), and, for each processor, which
+//! upstream processors on which day offsets must have no pending work before one of its jobs
+//! may run (so cross-date lookbacks are satisfied in backfills and in the daily flow alike).
+
+use nba_props_pipeline::processor::{Input, Processor, Window, dependency_order};
+use nba_props_pipeline::runner::can_group;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A processor reads `from`'s output through `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    pub to: &'static str,
+    pub window: Window,
+}
+
+/// A job of the processor dated D waits while `processor` has pending work dated within
+/// `D + from ..= D + to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wait {
+    pub processor: &'static str,
+    pub from: i32,
+    pub to: i32,
+}
+
+pub struct Node {
+    pub processor: Arc<dyn Processor>,
+    pub name: &'static str,
+    pub phase: u8,
+    /// Processors that read this one's output.
+    pub downstream: Vec<Edge>,
+    /// Every ancestor (transitively) with the day offsets its pending work blocks.
+    pub waits_for: Vec<Wait>,
+    /// Whether several partitions may share one output transaction.
+    pub groupable: bool,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("name", &self.name)
+            .field("downstream", &self.downstream)
+            .field("waits_for", &self.waits_for)
+            .finish()
+    }
+}
+
+#[derive(Debug)]
+pub struct Graph {
+    /// In dependency order: a processor comes after every processor whose output it reads.
+    nodes: Vec<Node>,
+    by_name: HashMap<&'static str, usize>,
+}
+
+impl Graph {
+    pub fn new(processors: Vec<Box<dyn Processor>>) -> Graph {
+        let ordered = dependency_order(processors);
+        let writers: HashMap<&'static str, &'static str> = ordered
+            .iter()
+            .flat_map(|p| {
+                let d = p.declaration();
+                d.outputs.iter().map(move |t| (t.name, d.name))
+            })
+            .collect();
+        let mut nodes: Vec<Node> = Vec::with_capacity(ordered.len());
+        let mut by_name = HashMap::new();
+        for p in ordered {
+            let decl = p.declaration();
+            let mut waits: HashMap<&'static str, (i32, i32)> = HashMap::new();
+            for input in decl.inputs {
+                let Input::Table { name, window, .. } = input else {
+                    continue;
+                };
+                let Some(&writer) = writers.get(name) else {
+                    continue;
+                };
+                let (lo, hi) = window.offsets();
+                widen(&mut waits, writer, lo, hi);
+                if let Some(&i) = by_name.get(writer) {
+                    let upstream: &Node = &nodes[i];
+                    for w in &upstream.waits_for {
+                        widen(&mut waits, w.processor, lo + w.from, hi + w.to);
+                    }
+                }
+            }
+            let mut waits_for: Vec<Wait> = waits
+                .into_iter()
+                .map(|(processor, (from, to))| Wait {
+                    processor,
+                    from,
+                    to,
+                })
+                .collect();
+            waits_for.sort_by_key(|w| w.processor);
+            by_name.insert(decl.name, nodes.len());
+            nodes.push(Node {
+                groupable: can_group(p.as_ref()),
+                processor: Arc::from(p),
+                name: decl.name,
+                phase: decl.phase,
+                downstream: Vec::new(),
+                waits_for,
+            });
+        }
+        // Edges: every table input of a processor is an edge from the table's writer.
+        for i in 0..nodes.len() {
+            let decl = nodes[i].processor.declaration();
+            for input in decl.inputs {
+                let Input::Table { name, window, .. } = input else {
+                    continue;
+                };
+                if let Some(&j) = writers.get(name).and_then(|w| by_name.get(w)) {
+                    let edge = Edge {
+                        to: decl.name,
+                        window: *window,
+                    };
+                    if !nodes[j].downstream.contains(&edge) {
+                        nodes[j].downstream.push(edge);
+                    }
+                }
+            }
+        }
+        Graph { nodes, by_name }
+    }
+
+    /// Every processor of phases 2 and later.
+    pub fn all() -> Graph {
+        Graph::new(nba_props_pipeline::backfill::processors_for(2..=9))
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.by_name.get(name).map(|&i| &self.nodes[i])
+    }
+
+    /// The node's place in dependency order (claims try upstream processors first).
+    pub fn rank(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+}
+
+fn widen(waits: &mut HashMap<&'static str, (i32, i32)>, p: &'static str, lo: i32, hi: i32) {
+    let e = waits.entry(p).or_insert((lo, hi));
+    e.0 = e.0.min(lo);
+    e.1 = e.1.max(hi);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The real processors: features wait for the box scores of the whole history, and a box
+    /// score change reaches the schedule of the whole season.
+    #[test]
+    fn the_graph_of_the_real_processors() {
+        let g = Graph::all();
+        let fs = g
+            .node("feature_store")
+            .expect("feature_store is a processor");
+        let wait = |n: &Node, p: &str| n.waits_for.iter().find(|w| w.processor == p).copied();
+        let pgs = wait(fs, "player_game_summary").expect("features wait for summaries");
+        assert_eq!(pgs.to, -1, "a feature date never waits for its own games");
+        assert!(pgs.from <= -365);
+        let boxes = wait(fs, "nbac_player_boxscores").expect("and for box scores, transitively");
+        assert!(boxes.from <= pgs.from);
+        assert!(wait(fs, "upcoming_player_game_context").is_some_and(|w| w.from == 0 && w.to == 0));
+        let boxscores = g.node("nbac_player_boxscores").unwrap();
+        assert!(
+            boxscores.waits_for.is_empty(),
+            "phase 2 roots wait for nothing"
+        );
+        assert!(boxscores.downstream.contains(&Edge {
+            to: "nbac_schedule",
+            window: Window::Season
+        }));
+        // Dependency order: every upstream ranks before its downstream.
+        for n in g.nodes() {
+            for e in &n.downstream {
+                assert!(g.rank(n.name) < g.rank(e.to), "{} before {}", n.name, e.to);
+            }
+        }
+    }
+}

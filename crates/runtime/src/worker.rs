@@ -1,0 +1,587 @@
+//! A worker: claims a batch of ready jobs, runs the processor on them under renewed leases, and
+//! writes each partition with the job bookkeeping in the same transaction ([`JobHook`]).
+//! [`Worker::step`] is one claim-and-run, so tests can drive a worker a step at a time;
+//! [`Worker::run`] loops until shut down, with a heartbeat task beside it.
+
+use crate::dag::{Graph, Node};
+use crate::heartbeat::{self, WorkerBeat};
+use crate::jobs::{self, ClaimOptions, Claimed, ClaimedJob, JobOptions};
+use crate::lease::{self, Held};
+use crate::{Clock, Result, seq, trigger};
+use nba_props_core::{BuildInfo, GameDate};
+use nba_props_pipeline::Ctx;
+use nba_props_pipeline::processor::BoxFuture;
+use nba_props_pipeline::runner::{Outcome, RunReport, WriteHook, Written, run_partitions_with};
+use nba_props_store::runs::JobTag;
+use nba_props_store::{Store, Tx};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+use tracing::Instrument;
+
+/// How a worker behaves; every field has a default fit for production.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// The worker's name: its heartbeat row and the holder of its leases. Stable across
+    /// restarts, so a restarted worker reuses its row.
+    pub name: String,
+    /// How long a lease lasts without renewal; renewed every third of it.
+    pub lease_ttl_ms: i64,
+    /// How long an idle worker waits before looking for work again.
+    pub poll_ms: u64,
+    pub heartbeat_ms: u64,
+    /// Partitions of one processor claimed and written together.
+    pub max_batch: usize,
+    /// Attempts before a job is parked as dead (set on the jobs this worker's runs create).
+    pub max_attempts: i64,
+    /// First retry delay; doubles with every attempt.
+    pub retry_base_ms: i64,
+    /// Stop when no job is ready (scripts; the default is to wait for work).
+    pub exit_when_idle: bool,
+    /// Fault injection for the fencing test: sleep this long after computing a batch and
+    /// before its output transaction (`NBA_PROPS_FAULT_PAUSE_BEFORE_WRITE_MS`).
+    pub pause_before_write_ms: Option<u64>,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            name: heartbeat::host_name(),
+            lease_ttl_ms: 60_000,
+            poll_ms: 250,
+            heartbeat_ms: 5_000,
+            max_batch: 31,
+            max_attempts: 5,
+            retry_base_ms: 1_000,
+            exit_when_idle: false,
+            pause_before_write_ms: None,
+        }
+    }
+}
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// A batch ran: how many of its jobs succeeded, failed, or were lost to another worker.
+    Ran {
+        processor: &'static str,
+        succeeded: usize,
+        failed: usize,
+        lost: usize,
+    },
+    Idle,
+}
+
+/// Shutdown requests: the first asks to finish the current batch and stop; the second to stop
+/// at once, handing the current batch back to the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stop {
+    Run,
+    Finish,
+    Now,
+}
+
+pub struct Worker {
+    cfg: WorkerConfig,
+    store: Store,
+    graph: Arc<Graph>,
+    clock: Arc<dyn Clock>,
+    ctx: Ctx,
+    build: BuildInfo,
+    beat: Arc<Mutex<WorkerBeat>>,
+    heartbeat_errors: Arc<AtomicI64>,
+}
+
+impl Worker {
+    /// A worker named `cfg.name`; fails when a live process on this host uses that name.
+    pub async fn new(
+        store: Store,
+        graph: Arc<Graph>,
+        cfg: WorkerConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Worker> {
+        let host = heartbeat::host_name();
+        let pid = i64::from(std::process::id());
+        heartbeat::claim_name(&store.db, &cfg.name, &host, pid).await?;
+        let build = BuildInfo::current();
+        let now = clock.now_ms();
+        let beat = WorkerBeat {
+            worker: cfg.name.clone(),
+            host,
+            pid,
+            build: build.to_string(),
+            started_at: now,
+            last_beat_at: now,
+            state: "idle".into(),
+            current_job: None,
+            jobs_done: 0,
+            jobs_failed: 0,
+            heartbeat_errors: 0,
+        };
+        Ok(Worker {
+            ctx: Ctx::new(store.clone()),
+            cfg,
+            store,
+            graph,
+            clock,
+            build,
+            beat: Arc::new(Mutex::new(beat)),
+            heartbeat_errors: Arc::new(AtomicI64::new(0)),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.cfg.name
+    }
+
+    /// Heartbeats that could not be written so far.
+    pub fn heartbeat_errors(&self) -> i64 {
+        self.heartbeat_errors.load(Ordering::Relaxed)
+    }
+
+    /// Writes the heartbeat now; a failure is logged and counted.
+    pub async fn beat_now(&self) {
+        write_beat(
+            &self.store,
+            &self.beat,
+            &self.heartbeat_errors,
+            &*self.clock,
+        )
+        .await;
+    }
+
+    fn set_state(&self, state: &str, current: Option<String>) {
+        let mut b = self.beat.lock().expect("beat lock");
+        b.state = state.into();
+        b.current_job = current;
+    }
+
+    /// Claims one batch and runs it (or reports that nothing is ready).
+    pub async fn step(&self) -> Result<Step> {
+        self.step_until(&mut watch::channel(Stop::Run).1).await
+    }
+
+    async fn step_until(&self, stop: &mut watch::Receiver<Stop>) -> Result<Step> {
+        let opts = ClaimOptions {
+            worker: self.cfg.name.clone(),
+            lease_ttl_ms: self.cfg.lease_ttl_ms,
+            max_batch: self.cfg.max_batch,
+        };
+        let Some(claimed) = jobs::claim(&self.store.db, &*self.clock, &self.graph, &opts).await?
+        else {
+            return Ok(Step::Idle);
+        };
+        let node = self
+            .graph
+            .node(claimed.processor)
+            .expect("claimed jobs belong to graph nodes");
+        let first = &claimed.jobs[0];
+        self.set_state(
+            "working",
+            Some(format!(
+                "{} {}{} (job {}, generation {})",
+                claimed.processor,
+                first.date,
+                if claimed.jobs.len() > 1 {
+                    format!(" +{} dates", claimed.jobs.len() - 1)
+                } else {
+                    String::new()
+                },
+                first.job_id,
+                first.generation
+            )),
+        );
+        self.beat_now().await;
+        let step = self.run_batch(node, &claimed, stop).await;
+        {
+            let mut b = self.beat.lock().expect("beat lock");
+            if let Ok(Step::Ran {
+                succeeded, failed, ..
+            }) = &step
+            {
+                b.jobs_done += *succeeded as i64;
+                b.jobs_failed += *failed as i64;
+            }
+        }
+        self.set_state("idle", None);
+        step
+    }
+
+    async fn run_batch(
+        &self,
+        node: &Node,
+        claimed: &Claimed,
+        stop: &mut watch::Receiver<Stop>,
+    ) -> Result<Step> {
+        let by_date: HashMap<GameDate, ClaimedJob> =
+            claimed.jobs.iter().map(|j| (j.date, j.clone())).collect();
+        let held: Vec<Held> = claimed.jobs.iter().map(ClaimedJob::held).collect();
+        let hook = self.hook_with(node, by_date);
+        let dates: Vec<GameDate> = claimed.jobs.iter().map(|j| j.date).collect();
+        let span = tracing::info_span!("batch", processor = node.name, partition = %dates[0], jobs = dates.len(),
+            job_id = claimed.jobs[0].job_id, correlation_id = %claimed.jobs[0].correlation_id, worker = %self.cfg.name);
+        let ctx = self.ctx.for_batch();
+        let work = run_partitions_with(&ctx, node.processor.as_ref(), &dates, Some(&hook))
+            .instrument(span);
+        let renew = self.renew_until_lost(node.name, &held, &hook.writing);
+        let reports = tokio::select! {
+            reports = work => reports,
+            lost = renew => {
+                tracing::error!(processor = node.name, dates = ?lost, worker = %self.cfg.name,
+                    "Lease lost while computing; the batch is abandoned (another worker owns it now).");
+                return Ok(Step::Ran { processor: node.name, succeeded: 0, failed: 0, lost: claimed.jobs.len() });
+            }
+            _ = wait_for(stop, Stop::Now) => {
+                self.release(node, &claimed.jobs).await?;
+                tracing::warn!(processor = node.name, "Stopped mid-batch; its jobs are queued again.");
+                return Ok(Step::Ran { processor: node.name, succeeded: 0, failed: 0, lost: claimed.jobs.len() });
+            }
+        };
+        let (mut succeeded, mut failed, mut lost) = (0, 0, 0);
+        for r in &reports {
+            let job = &hook.jobs[&r.date];
+            match &r.outcome {
+                Outcome::Succeeded { .. } => succeeded += 1,
+                Outcome::Fenced { .. } => lost += 1,
+                Outcome::NoInput => match self.finish_no_input(node, job).await {
+                    Ok(true) => succeeded += 1,
+                    Ok(false) => lost += 1,
+                    Err(e) => return Err(e),
+                },
+                Outcome::Failed { error } => {
+                    failed += 1;
+                    self.fail(node, job, error, r).await?;
+                }
+            }
+        }
+        Ok(Step::Ran {
+            processor: node.name,
+            succeeded,
+            failed,
+            lost,
+        })
+    }
+
+    /// The write hook for a claimed batch (tests drive the runner with it directly).
+    pub fn hook(&self, claimed: &Claimed) -> JobHook<'_> {
+        let node = self
+            .graph
+            .node(claimed.processor)
+            .expect("claimed jobs belong to graph nodes");
+        self.hook_with(
+            node,
+            claimed.jobs.iter().map(|j| (j.date, j.clone())).collect(),
+        )
+    }
+
+    fn hook_with<'a>(&'a self, node: &'a Node, jobs: HashMap<GameDate, ClaimedJob>) -> JobHook<'a> {
+        JobHook {
+            node,
+            jobs,
+            worker: &self.cfg.name,
+            build: self.build.to_string(),
+            clock: &*self.clock,
+            writing: AtomicBool::new(false),
+            pause_before_write_ms: self.cfg.pause_before_write_ms,
+            max_attempts: self.cfg.max_attempts,
+        }
+    }
+
+    /// Renews the batch's leases every third of their life; returns the dates whose lease was
+    /// lost while computing. Once the output transaction has begun the fencing check decides,
+    /// so the loop then only keeps renewing.
+    async fn renew_until_lost(
+        &self,
+        processor: &str,
+        held: &[Held],
+        writing: &AtomicBool,
+    ) -> Vec<GameDate> {
+        let every = Duration::from_millis((self.cfg.lease_ttl_ms / 3).max(50) as u64);
+        let mut valid_until = self.clock.now_ms() + self.cfg.lease_ttl_ms;
+        loop {
+            tokio::time::sleep(every).await;
+            let now = self.clock.now_ms();
+            let expires = now + self.cfg.lease_ttl_ms;
+            match lease::renew(&self.store.db, processor, held, &self.cfg.name, expires).await {
+                Ok(lost) if lost.is_empty() => valid_until = expires,
+                Ok(lost) if !writing.load(Ordering::SeqCst) => return lost,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(processor, error = %e, worker = %self.cfg.name, "Could not renew the leases.");
+                    if now > valid_until && !writing.load(Ordering::SeqCst) {
+                        return held.iter().map(|h| h.date).collect();
+                    }
+                }
+            }
+        }
+    }
+
+    /// A run that found no input: the job succeeded with nothing to write (and triggers nothing).
+    async fn finish_no_input(&self, node: &Node, job: &ClaimedJob) -> Result<bool> {
+        let mut tx = self.store.db.begin().await?;
+        jobs::lock_rows(&mut tx, &[job]).await?;
+        if let Err(e) = lease::check(&mut tx, node.name, &[job.held()], &self.cfg.name).await {
+            tracing::error!(processor = node.name, partition = %job.date, job_id = job.job_id, epoch = job.epoch, error = %e,
+                "Write rejected by the lease epoch check; nothing was written.");
+            return Ok(false);
+        }
+        let now = self.clock.now_ms();
+        let at = seq::next(&mut tx).await?;
+        jobs::mark_finished(&mut tx, &[(job, "no_input")], now, at).await?;
+        lease::release(&mut tx, node.name, &[job.date], &self.cfg.name).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// A failed run: retried after a backoff, or dead after its last attempt.
+    async fn fail(&self, node: &Node, job: &ClaimedJob, error: &str, r: &RunReport) -> Result<()> {
+        let mut tx = self.store.db.begin().await?;
+        jobs::lock_rows(&mut tx, &[job]).await?;
+        if lease::check(&mut tx, node.name, &[job.held()], &self.cfg.name)
+            .await
+            .is_err()
+        {
+            // Another worker owns the partition now; its verdict counts, not ours.
+            return Ok(());
+        }
+        let now = self.clock.now_ms();
+        let dead = jobs::mark_failed(&mut tx, job, error, now, self.cfg.retry_base_ms).await?;
+        lease::release(&mut tx, node.name, &[job.date], &self.cfg.name).await?;
+        heartbeat::processor_ran(
+            &mut tx,
+            node.name,
+            &r.date.to_string(),
+            Some(error),
+            &self.build.to_string(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        if dead {
+            tracing::error!(processor = node.name, partition = %job.date, job_id = job.job_id, attempts = job.attempts, %error,
+                "Job is dead after its last attempt; `nba-props jobs --retry {}` queues it again.", job.job_id);
+        } else {
+            tracing::warn!(processor = node.name, partition = %job.date, job_id = job.job_id, attempts = job.attempts, %error,
+                "Job failed; it will be retried.");
+        }
+        Ok(())
+    }
+
+    /// Hands claimed jobs back to the queue (shutdown mid-batch).
+    async fn release(&self, node: &Node, claimed: &[ClaimedJob]) -> Result<()> {
+        let mut tx = self.store.db.begin().await?;
+        let refs: Vec<&ClaimedJob> = claimed.iter().collect();
+        jobs::lock_rows(&mut tx, &refs).await?;
+        let held: Vec<Held> = claimed.iter().map(ClaimedJob::held).collect();
+        if lease::check(&mut tx, node.name, &held, &self.cfg.name)
+            .await
+            .is_ok()
+        {
+            jobs::mark_released(&mut tx, &refs).await?;
+            let dates: Vec<GameDate> = claimed.iter().map(|j| j.date).collect();
+            lease::release(&mut tx, node.name, &dates, &self.cfg.name).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Runs until `stop` asks to (or, with `exit_when_idle`, until nothing is ready), with a
+    /// heartbeat task beating beside the work.
+    pub async fn run(self, mut stop: watch::Receiver<Stop>) -> Result<()> {
+        let beats = {
+            let (store, beat, errors, clock) = (
+                self.store.clone(),
+                self.beat.clone(),
+                self.heartbeat_errors.clone(),
+                self.clock.clone(),
+            );
+            let every = Duration::from_millis(self.cfg.heartbeat_ms.max(10));
+            tokio::spawn(async move {
+                loop {
+                    write_beat(&store, &beat, &errors, &*clock).await;
+                    tokio::time::sleep(every).await;
+                }
+            })
+        };
+        let mut failures = 0u32;
+        let result = loop {
+            if *stop.borrow() >= Stop::Finish {
+                break Ok(());
+            }
+            match self.step_until(&mut stop).await {
+                Ok(Step::Ran { .. }) => failures = 0,
+                Ok(Step::Idle) if self.cfg.exit_when_idle => break Ok(()),
+                Ok(Step::Idle) => {
+                    failures = 0;
+                    let pause = Duration::from_millis(self.cfg.poll_ms);
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => {}
+                        _ = wait_for(&mut stop, Stop::Finish) => {}
+                    }
+                }
+                Err(e) => {
+                    // The database may be restarting or our connection was cut: wait and retry;
+                    // the pool reconnects and unfinished jobs come back when their leases expire.
+                    failures += 1;
+                    let pause = Duration::from_millis((200u64 << failures.min(5)).min(5_000));
+                    tracing::error!(worker = %self.cfg.name, error = %e, retry_in_ms = pause.as_millis() as u64,
+                        "Worker step failed; retrying.");
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => {}
+                        _ = wait_for(&mut stop, Stop::Finish) => {}
+                    }
+                }
+            }
+        };
+        beats.abort();
+        self.set_state("stopped", None);
+        self.beat_now().await;
+        result
+    }
+}
+
+async fn wait_for(stop: &mut watch::Receiver<Stop>, level: Stop) {
+    // A closed channel means nobody can ask us to stop any more: wait forever.
+    if stop.wait_for(|s| *s >= level).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+async fn write_beat(
+    store: &Store,
+    beat: &Mutex<WorkerBeat>,
+    errors: &AtomicI64,
+    clock: &dyn Clock,
+) {
+    let b = {
+        let mut b = beat.lock().expect("beat lock");
+        b.last_beat_at = clock.now_ms();
+        b.heartbeat_errors = errors.load(Ordering::Relaxed);
+        b.clone()
+    };
+    if let Err(e) = heartbeat::beat(&store.db, &b).await {
+        let n = errors.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::error!(worker = %b.worker, error = %e, heartbeat_errors = n, "Could not write the worker heartbeat.");
+    }
+}
+
+/// The job bookkeeping inside a partition's output transaction: the fencing check first; after
+/// the rows, the job's success, the lease's release, the processor's heartbeat and the
+/// downstream jobs.
+pub struct JobHook<'a> {
+    node: &'a Node,
+    jobs: HashMap<GameDate, ClaimedJob>,
+    worker: &'a str,
+    build: String,
+    clock: &'a dyn Clock,
+    /// Set once the output transaction is about to begin: from then on the fence decides.
+    writing: AtomicBool,
+    pause_before_write_ms: Option<u64>,
+    max_attempts: i64,
+}
+
+impl JobHook<'_> {
+    fn claimed(&self, dates: &[GameDate]) -> Vec<&ClaimedJob> {
+        dates.iter().filter_map(|d| self.jobs.get(d)).collect()
+    }
+}
+
+impl WriteHook for JobHook<'_> {
+    fn about_to_write(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            self.writing.store(true, Ordering::SeqCst);
+            if let Some(ms) = self.pause_before_write_ms {
+                tracing::warn!(
+                    processor = self.node.name,
+                    pause_ms = ms,
+                    "Fault injection: pausing before the output transaction."
+                );
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+        })
+    }
+
+    fn tag(&self, date: GameDate) -> Option<JobTag> {
+        self.jobs.get(&date).map(|j| JobTag {
+            job_id: j.job_id,
+            generation: j.generation,
+            epoch: j.epoch,
+            worker: self.worker.to_string(),
+            correlation_id: j.correlation_id.clone(),
+        })
+    }
+
+    fn before_write<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        dates: &'a [GameDate],
+    ) -> BoxFuture<'a, Result<(), nba_props_store::Error>> {
+        Box::pin(async move {
+            let jobs = self.claimed(dates);
+            jobs::lock_rows(tx, &jobs).await?;
+            let held: Vec<Held> = jobs.iter().map(|j| j.held()).collect();
+            lease::check(tx, self.node.name, &held, self.worker).await
+        })
+    }
+
+    fn after_write<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        written: &'a [Written],
+    ) -> BoxFuture<'a, Result<(), nba_props_store::Error>> {
+        Box::pin(async move {
+            let now = self.clock.now_ms();
+            // Downstream locks before the finish position (see `trigger`).
+            trigger::lock_downstream(tx, self.node).await?;
+            let finished_seq = seq::next(tx).await?;
+            let done: Vec<(&ClaimedJob, &'static str)> = written
+                .iter()
+                .filter_map(|w| {
+                    let outcome = if w.changed { "changed" } else { "unchanged" };
+                    self.jobs.get(&w.date).map(|j| (j, outcome))
+                })
+                .collect();
+            jobs::mark_finished(tx, &done, now, finished_seq).await?;
+            let dates: Vec<GameDate> = written.iter().map(|w| w.date).collect();
+            lease::release(tx, self.node.name, &dates, self.worker).await?;
+            if let Some(last) = written.last() {
+                heartbeat::processor_ran(
+                    tx,
+                    self.node.name,
+                    &last.date.to_string(),
+                    None,
+                    &self.build,
+                    now,
+                )
+                .await?;
+            }
+            // Downstream jobs carry the correlation id and group of the job that triggered them.
+            let mut by_origin: HashMap<(&str, Option<&str>), Vec<GameDate>> = HashMap::new();
+            for w in written.iter().filter(|w| w.changed) {
+                if let Some(j) = self.jobs.get(&w.date) {
+                    by_origin
+                        .entry((j.correlation_id.as_str(), j.group_id.as_deref()))
+                        .or_default()
+                        .push(w.date);
+                }
+            }
+            for ((correlation_id, group_id), changed) in by_origin {
+                let opts = JobOptions {
+                    correlation_id: correlation_id.to_string(),
+                    group_id: group_id.map(str::to_string),
+                    max_attempts: self.max_attempts,
+                    reason: format!("after {} {}", self.node.name, changed[0]),
+                };
+                trigger::after_success(tx, self.node, &changed, finished_seq, &opts, now)
+                    .await
+                    .map_err(|e| match e {
+                        crate::Error::Store(e) => e,
+                        other => nba_props_store::Error::Schema(other.to_string()),
+                    })?;
+            }
+            Ok(())
+        })
+    }
+}

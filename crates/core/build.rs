@@ -19,17 +19,22 @@ fn main() {
         .unwrap_or(false);
     let sha = if dirty { format!("{sha}-dirty") } else { sha };
     println!("cargo:rustc-env=NBA_PROPS_GIT_SHA={sha}");
-    // Rebuild when HEAD moves or the index changes (commit, checkout, staging).
-    for path in [".git/HEAD", ".git/index"] {
-        let p = root.join(path);
-        if p.exists() {
-            println!("cargo:rerun-if-changed={}", p.display());
-        }
+    // Rebuild when HEAD moves or the index changes (commit, checkout, staging). Asked of git,
+    // not assumed: in a worktree `.git` is a file and HEAD, the index and the refs live elsewhere.
+    let git_dir = git(&["rev-parse", "--absolute-git-dir"]);
+    let common_dir = git(&["rev-parse", "--path-format=absolute", "--git-common-dir"]);
+    let mut watched = Vec::new();
+    if let Some(dir) = &git_dir {
+        watched.push(std::path::Path::new(dir).join("HEAD"));
+        watched.push(std::path::Path::new(dir).join("index"));
     }
-    if let Some(head_ref) = git(&["symbolic-ref", "-q", "HEAD"]) {
-        let p = root.join(".git").join(head_ref);
-        if p.exists() {
-            println!("cargo:rerun-if-changed={}", p.display());
-        }
+    if let (Some(dir), Some(head_ref)) = (&common_dir, git(&["symbolic-ref", "-q", "HEAD"])) {
+        watched.push(std::path::Path::new(dir).join(head_ref));
+        watched.push(std::path::Path::new(dir).join("packed-refs"));
     }
+    for p in watched.iter().filter(|p| p.exists()) {
+        println!("cargo:rerun-if-changed={}", p.display());
+    }
+    // Outside a git checkout (a source tarball) there is nothing to watch but this script.
+    println!("cargo:rerun-if-changed=build.rs");
 }

@@ -27,7 +27,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Store> {
         .with_context(|| format!("cannot open the database {}", redact_url(&url)))
 }
 
-fn bar(len: u64, what: &str) -> ProgressBar {
+pub fn bar(len: u64, what: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
     pb.set_style(
         ProgressStyle::with_template(
@@ -93,14 +93,24 @@ pub async fn backfill(
     to: GameDate,
     phases: &str,
     jobs: usize,
+    no_wait: bool,
+    in_process: bool,
 ) -> anyhow::Result<ExitCode> {
     if from > to {
         anyhow::bail!("--from {from} is after --to {to}");
     }
     let phases = parse_phases(phases)?;
-    let store = open(config).await?;
-    let summary = run_phases(store, from, to, phases, jobs).await?;
-    Ok(report(&summary))
+    if in_process {
+        let store = open(config).await?;
+        let summary = run_phases(store, from, to, phases, jobs).await?;
+        return Ok(report(&summary));
+    }
+    let ok = crate::runtime::backfill(config, from, to, phases, jobs, no_wait).await?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 async fn run_phases(
@@ -209,11 +219,9 @@ pub async fn run(
             }
         }
     };
-    let store = open(config).await?;
-    let summary = run_phases(store, from, to, 2..=6, jobs).await?;
-    let phase_code = report(&summary);
-    Ok(if code == ExitCode::SUCCESS {
-        phase_code
+    let ok = crate::runtime::backfill(config, from, to, 2..=6, jobs, false).await?;
+    Ok(if code == ExitCode::SUCCESS && !ok {
+        ExitCode::FAILURE
     } else {
         code
     })

@@ -14,6 +14,9 @@ pub struct Config {
     pub database_url: Option<String>,
     /// A raw archive to run over when the live sources cannot be used.
     pub archive_dir: Option<PathBuf>,
+    /// The job runtime: workers, leases, retries (`[runtime]`, `NBA_PROPS_RUNTIME_*`).
+    #[serde(default)]
+    pub runtime: RuntimeSettings,
     /// The TOML file these settings came from, if any (its `[sources]` section configures phase 1).
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -25,6 +28,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./nba-props-data"),
             database_url: None,
             archive_dir: None,
+            runtime: RuntimeSettings::default(),
             file: None,
         }
     }
@@ -50,6 +54,9 @@ impl Config {
             "database_url",
             "archive_dir",
         ]));
+        fig = fig.merge(
+            Env::prefixed("NBA_PROPS_RUNTIME_").map(|k| format!("runtime.{}", k.as_str()).into()),
+        );
         let mut config: Config = fig
             .extract()
             .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
@@ -83,5 +90,70 @@ impl Config {
         };
         sources.apply_env(|k| std::env::var(k).ok());
         Ok(sources)
+    }
+}
+
+/// How workers run jobs. Every field can be set in `[runtime]` or as `NBA_PROPS_RUNTIME_<FIELD>`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RuntimeSettings {
+    /// This process's worker name (default: the host name; `serve` appends `/1`, `/2`, …).
+    /// Keep it stable: a restarted worker reuses its heartbeat row.
+    pub worker_name: Option<String>,
+    /// Workers `serve` runs in its process.
+    pub workers: usize,
+    /// A lease lasts this long without renewal (renewed every third of it).
+    pub lease_ttl_ms: i64,
+    /// An idle worker looks for work this often.
+    pub poll_ms: u64,
+    pub heartbeat_ms: u64,
+    /// Partitions of one processor claimed and written together.
+    pub max_batch: usize,
+    /// Attempts before a job is parked as dead.
+    pub max_attempts: i64,
+    /// First retry delay, doubled with every attempt (capped at 10 minutes).
+    pub retry_base_ms: i64,
+}
+
+impl Default for RuntimeSettings {
+    fn default() -> Self {
+        let w = nba_props_runtime::WorkerConfig::default();
+        Self {
+            worker_name: None,
+            workers: 2,
+            lease_ttl_ms: w.lease_ttl_ms,
+            poll_ms: w.poll_ms,
+            heartbeat_ms: w.heartbeat_ms,
+            max_batch: w.max_batch,
+            max_attempts: w.max_attempts,
+            retry_base_ms: w.retry_base_ms,
+        }
+    }
+}
+
+impl RuntimeSettings {
+    /// The configuration of a worker named `name`.
+    pub fn worker(&self, name: String) -> nba_props_runtime::WorkerConfig {
+        nba_props_runtime::WorkerConfig {
+            name,
+            lease_ttl_ms: self.lease_ttl_ms,
+            poll_ms: self.poll_ms,
+            heartbeat_ms: self.heartbeat_ms,
+            max_batch: self.max_batch,
+            max_attempts: self.max_attempts,
+            retry_base_ms: self.retry_base_ms,
+            exit_when_idle: false,
+            // Fault injection for the fencing test only; never set in production.
+            pause_before_write_ms: std::env::var("NBA_PROPS_FAULT_PAUSE_BEFORE_WRITE_MS")
+                .ok()
+                .and_then(|v| v.parse().ok()),
+        }
+    }
+
+    /// The base worker name: configured, else the host name.
+    pub fn base_name(&self) -> String {
+        self.worker_name
+            .clone()
+            .unwrap_or_else(nba_props_runtime::heartbeat::host_name)
     }
 }

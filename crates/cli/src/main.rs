@@ -3,6 +3,7 @@
 mod commands;
 mod config;
 mod live;
+mod runtime;
 
 use clap::{Parser, Subcommand};
 use config::Config;
@@ -52,6 +53,7 @@ enum Command {
         /// Run over this raw archive instead of the live sources (default: archive_dir from config).
         #[arg(long)]
         archive: Option<PathBuf>,
+        /// Workers run in this process.
         #[arg(long, default_value_t = 1)]
         jobs: usize,
     },
@@ -75,9 +77,46 @@ enum Command {
         /// Phases to run: `2`, or a range like `2-5`.
         #[arg(long, default_value = "2")]
         phases: String,
-        /// Partitions run at once.
+        /// Workers run in this process (and the cap on workers running this backfill).
         #[arg(long, default_value_t = 1)]
         jobs: usize,
+        /// Only enqueue: workers elsewhere (`nba-props worker`, `serve`) run the jobs.
+        #[arg(long, conflicts_with = "in_process")]
+        no_wait: bool,
+        /// Run the processors directly, without the job table (for comparison and benchmarks).
+        #[arg(long)]
+        in_process: bool,
+    },
+    /// Claim and run jobs until SIGTERM or ctrl-c (the first finishes the current batch).
+    Worker {
+        /// The worker's name: keep it stable across restarts (default: the host name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Stop when no job is ready instead of waiting for more.
+        #[arg(long)]
+        exit_when_idle: bool,
+    },
+    /// Run workers (and, in later releases, the scheduler and the web dashboard) until stopped.
+    Serve {
+        /// Workers in this process (default: `[runtime] workers`, 2).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// The job table: counts, recent jobs, dead jobs, workers; `--retry ID` queues a dead job again.
+    Jobs {
+        /// Only dead jobs (exit code 1 when there are any).
+        #[arg(long)]
+        dead: bool,
+        /// Only jobs in this state: queued, running, succeeded, dead.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        processor: Option<String>,
+        /// Queue this dead job again with fresh attempts.
+        #[arg(long)]
+        retry: Option<i64>,
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
     },
     /// Independent checks of what the pipeline wrote.
     Check {
@@ -124,7 +163,9 @@ pub fn resolve_date(s: &str) -> anyhow::Result<GameDate> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_format);
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // Several threads: a worker's heartbeat and lease renewal keep running while a batch computes.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get().max(2)))
         .enable_all()
         .build()
         .expect("start the async runtime");
@@ -164,10 +205,24 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             to,
             phases,
             jobs,
+            no_wait,
+            in_process,
         } => {
             let (from, to) = (resolve_date(&from)?, resolve_date(&to)?);
-            commands::backfill(&config, from, to, &phases, jobs).await
+            commands::backfill(&config, from, to, &phases, jobs, no_wait, in_process).await
         }
+        Command::Worker {
+            name,
+            exit_when_idle,
+        } => runtime::worker(&config, name, exit_when_idle).await,
+        Command::Serve { workers } => runtime::serve(&config, workers).await,
+        Command::Jobs {
+            dead,
+            state,
+            processor,
+            retry,
+            limit,
+        } => runtime::jobs_command(&config, dead, state, processor, retry, limit).await,
         Command::Status { date } => commands::status(&config, resolve_date(&date)?).await,
         Command::Scrape { dataset, date } => {
             commands::scrape(&config, &dataset, resolve_date(&date)?).await

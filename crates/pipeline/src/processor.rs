@@ -162,7 +162,34 @@ pub trait Processor: Send + Sync {
 }
 
 /// (source, dataset) -> every index row of it.
-type RawIndex = Mutex<HashMap<(String, String), Arc<Vec<RawMeta>>>>;
+type RawIndex = Arc<Mutex<HashMap<(String, String), Arc<Vec<RawMeta>>>>>;
+
+/// Memoised reads: key -> (version of the input they were read at, value).
+type Memo = Arc<Mutex<HashMap<String, (String, Arc<dyn Any + Send + Sync>)>>>;
+
+/// Reads that a worker's batches of one processor share: each memoised read is kept with the
+/// version of the table it read (its writer's latest finish position), so it is reused until
+/// that table changes; the raw index is kept until a raw payload arrives.
+#[derive(Clone, Default)]
+pub struct BatchReads {
+    raw_index: RawIndex,
+    raw_version: Arc<Mutex<String>>,
+    memo: Memo,
+}
+
+/// What a runtime batch knows about its inputs.
+#[derive(Debug, Clone)]
+pub struct BatchInputs {
+    /// Table -> version; a read of a table without a version is never shared across batches.
+    pub versions: HashMap<String, String>,
+    /// The raw store's version (e.g. its payload count).
+    pub raw_version: String,
+    /// The first and last date of the batch: reads of same-date inputs cover only these.
+    pub dates: (GameDate, GameDate),
+}
+
+/// Shared reads beyond this many are dropped (reads of earlier batches' date ranges).
+const MEMO_ENTRIES: usize = 64;
 
 type Parsed = Result<Arc<dyn Any + Send + Sync>, ParseError>;
 
@@ -179,7 +206,9 @@ pub struct Ctx {
     /// a backfill over a fixed archive makes one query per dataset instead of one per date.
     raw_index: Option<RawIndex>,
     /// Reads shared by the dates of a batch (see [`Ctx::memo`]).
-    memo: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
+    memo: Memo,
+    /// Set for runtime batches: input versions and the batch's dates.
+    inputs: Option<Arc<BatchInputs>>,
 }
 
 const PARSE_CACHE_ENTRIES: usize = 2048;
@@ -192,22 +221,37 @@ impl Ctx {
             parsed: Arc::new(Mutex::new(HashMap::new())),
             failed: Mutex::new(None),
             raw_index: None,
-            memo: Mutex::new(HashMap::new()),
+            memo: Memo::default(),
+            inputs: None,
         }
     }
 
     /// A batch context for jobs the runtime claimed together (their inputs were complete when
-    /// they were claimed): it shares this context's parse cache, which is keyed by content hash
-    /// and so never stale, and reads tables and the raw index afresh.
-    pub fn for_batch(&self) -> Ctx {
+    /// they were claimed). It shares this context's parse cache, which is keyed by content hash
+    /// and so never stale, and the reads in `reads` whose input version is still `inputs`'s.
+    pub fn for_batch(&self, reads: &BatchReads, inputs: BatchInputs) -> Ctx {
+        {
+            let mut v = reads.raw_version.lock().expect("raw version lock");
+            if *v != inputs.raw_version {
+                reads.raw_index.lock().expect("raw index lock").clear();
+                *v = inputs.raw_version.clone();
+            }
+        }
         Ctx {
             store: self.store.clone(),
             build: self.build,
             parsed: self.parsed.clone(),
             failed: Mutex::new(None),
-            raw_index: Some(Mutex::new(HashMap::new())),
-            memo: Mutex::new(HashMap::new()),
+            raw_index: Some(reads.raw_index.clone()),
+            memo: reads.memo.clone(),
+            inputs: Some(Arc::new(inputs)),
         }
+    }
+
+    /// The dates of a runtime batch (`None` in an in-process backfill, which shares reads
+    /// across its whole range).
+    pub fn batch_dates(&self) -> Option<(GameDate, GameDate)> {
+        self.inputs.as_ref().map(|i| i.dates)
     }
 
     /// A batch context (a backfill): inputs are complete before the processors that read them
@@ -218,8 +262,25 @@ impl Ctx {
 
     /// In a batch context, loads once per key and shares the result; otherwise loads every time.
     /// Only for inputs no processor of the batch writes after the first read (processors run one
-    /// after the other, so tables of earlier processors qualify).
+    /// after the other, so tables of earlier processors qualify). In a runtime batch a read
+    /// made through `memo` is not shared with later batches: use [`Ctx::memo_of`].
     pub async fn memo<T, F, Fut>(&self, key: &str, load: F) -> Result<Arc<T>, ProcessError>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, ProcessError>>,
+    {
+        self.memo_of("", key, load).await
+    }
+
+    /// [`Ctx::memo`] of a read of `table`: in a runtime batch it is shared with later batches
+    /// until the table's version changes.
+    pub async fn memo_of<T, F, Fut>(
+        &self,
+        table: &str,
+        key: &str,
+        load: F,
+    ) -> Result<Arc<T>, ProcessError>
     where
         T: Send + Sync + 'static,
         F: FnOnce() -> Fut,
@@ -228,21 +289,33 @@ impl Ctx {
         if !self.is_batch() {
             return Ok(Arc::new(load().await?));
         }
+        let version = match &self.inputs {
+            None => String::new(),
+            Some(inputs) => match inputs.versions.get(table) {
+                Some(v) => v.clone(),
+                // Unversioned: valid for this batch only.
+                None => format!("batch:{:p}", Arc::as_ptr(inputs)),
+            },
+        };
         let cached = self.memo.lock().expect("memo lock").get(key).cloned();
-        if let Some(hit) = cached.and_then(|any| any.downcast::<T>().ok()) {
+        if let Some((v, any)) = cached
+            && v == version
+            && let Ok(hit) = any.downcast::<T>()
+        {
             return Ok(hit);
         }
         let value = Arc::new(load().await?);
-        self.memo
-            .lock()
-            .expect("memo lock")
-            .insert(key.to_string(), value.clone());
+        let mut memo = self.memo.lock().expect("memo lock");
+        if memo.len() >= MEMO_ENTRIES {
+            memo.clear();
+        }
+        memo.insert(key.to_string(), (version, value.clone()));
         Ok(value)
     }
 
     /// A context for a batch run: payloads stored after the first look at a dataset are not seen.
     pub fn snapshot_raw_index(mut self) -> Self {
-        self.raw_index = Some(Mutex::new(HashMap::new()));
+        self.raw_index = Some(RawIndex::default());
         self
     }
 

@@ -10,7 +10,7 @@ use crate::lease::{self, Held};
 use crate::{Clock, Result, seq, trigger};
 use nba_props_core::{BuildInfo, GameDate};
 use nba_props_pipeline::Ctx;
-use nba_props_pipeline::processor::BoxFuture;
+use nba_props_pipeline::processor::{BatchInputs, BatchReads, BoxFuture};
 use nba_props_pipeline::runner::{Outcome, RunReport, WriteHook, Written, run_partitions_with};
 use nba_props_store::runs::JobTag;
 use nba_props_store::{Store, Tx};
@@ -92,6 +92,10 @@ pub struct Worker {
     build: BuildInfo,
     beat: Arc<Mutex<WorkerBeat>>,
     heartbeat_errors: Arc<AtomicI64>,
+    /// Reads per processor, shared by its batches while their input tables are unchanged.
+    reads: Mutex<HashMap<&'static str, BatchReads>>,
+    /// Wakes the workers of this process when one of them finished work others may wait for.
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl Worker {
@@ -129,6 +133,71 @@ impl Worker {
             build,
             beat: Arc::new(Mutex::new(beat)),
             heartbeat_errors: Arc::new(AtomicI64::new(0)),
+            reads: Mutex::new(HashMap::new()),
+            wake: Arc::new(tokio::sync::Notify::new()),
+        })
+    }
+
+    /// Shares a wake-up signal with the other workers of this process: an idle worker then
+    /// looks for work as soon as another finishes a batch, not at its next poll.
+    pub fn with_wake(mut self, wake: Arc<tokio::sync::Notify>) -> Self {
+        self.wake = wake;
+        self
+    }
+
+    /// The versions of `node`'s input tables (each writer's latest run) and of the raw store,
+    /// so a batch reuses the reads of earlier batches exactly while their tables are unchanged.
+    async fn inputs_of(&self, node: &Node, dates: (GameDate, GameDate)) -> Result<BatchInputs> {
+        let decl = node.processor.declaration();
+        let mut writers: Vec<(&str, &str)> = Vec::new();
+        for input in decl.inputs {
+            let nba_props_pipeline::processor::Input::Table { name, .. } = input else {
+                continue;
+            };
+            if let Some(w) = self.graph.nodes().iter().find(|n| {
+                n.processor
+                    .declaration()
+                    .outputs
+                    .iter()
+                    .any(|t| t.name == *name)
+            }) {
+                writers.push((name, w.name));
+            }
+        }
+        let mut versions = HashMap::new();
+        if !writers.is_empty() {
+            let params: Vec<nba_props_store::Value> =
+                writers.iter().map(|(_, w)| (*w).into()).collect();
+            let ph = (1..=params.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let rows = self
+                .store
+                .db
+                .query(
+                    &format!("SELECT processor, MAX(run_id) FROM runs WHERE processor IN ({ph}) GROUP BY processor"),
+                    &params,
+                )
+                .await?;
+            for (table, writer) in &writers {
+                let v = rows
+                    .iter()
+                    .find(|r| r.str(0) == Some(writer))
+                    .and_then(|r| r.i64(1))
+                    .unwrap_or(0);
+                versions.insert(table.to_string(), format!("{writer}@{v}"));
+            }
+        }
+        let raw = self
+            .store
+            .db
+            .query("SELECT COUNT(*) FROM raw_payloads", &[])
+            .await?;
+        Ok(BatchInputs {
+            versions,
+            raw_version: raw.first().and_then(|r| r.i64(0)).unwrap_or(0).to_string(),
+            dates,
         })
     }
 
@@ -222,40 +291,64 @@ impl Worker {
         let dates: Vec<GameDate> = claimed.jobs.iter().map(|j| j.date).collect();
         let span = tracing::info_span!("batch", processor = node.name, partition = %dates[0], jobs = dates.len(),
             job_id = claimed.jobs[0].job_id, correlation_id = %claimed.jobs[0].correlation_id, worker = %self.cfg.name);
-        let ctx = self.ctx.for_batch();
+        let inputs = self
+            .inputs_of(node, (dates[0], dates[dates.len() - 1]))
+            .await?;
+        let reads = self
+            .reads
+            .lock()
+            .expect("reads lock")
+            .entry(node.name)
+            .or_default()
+            .clone();
+        let ctx = self.ctx.for_batch(&reads, inputs);
         let work = run_partitions_with(&ctx, node.processor.as_ref(), &dates, Some(&hook))
             .instrument(span);
-        let renew = self.renew_until_lost(node.name, &held, &hook.writing);
+        // Renewal runs as its own task, so a long computation on this task cannot starve it.
+        let mut renew = tokio::spawn(renew_until_lost(
+            self.store.clone(),
+            self.clock.clone(),
+            self.cfg.clone(),
+            node.name,
+            held,
+            hook.writing.clone(),
+        ));
         let reports = tokio::select! {
             reports = work => reports,
-            lost = renew => {
+            lost = &mut renew => {
+                let lost = lost.unwrap_or_default();
                 tracing::error!(processor = node.name, dates = ?lost, worker = %self.cfg.name,
                     "Lease lost while computing; the batch is abandoned (another worker owns it now).");
                 return Ok(Step::Ran { processor: node.name, succeeded: 0, failed: 0, lost: claimed.jobs.len() });
             }
             _ = wait_for(stop, Stop::Now) => {
+                renew.abort();
                 self.release(node, &claimed.jobs).await?;
                 tracing::warn!(processor = node.name, "Stopped mid-batch; its jobs are queued again.");
                 return Ok(Step::Ran { processor: node.name, succeeded: 0, failed: 0, lost: claimed.jobs.len() });
             }
         };
+        renew.abort();
         let (mut succeeded, mut failed, mut lost) = (0, 0, 0);
+        let mut no_input = Vec::new();
         for r in &reports {
             let job = &hook.jobs[&r.date];
             match &r.outcome {
                 Outcome::Succeeded { .. } => succeeded += 1,
                 Outcome::Fenced { .. } => lost += 1,
-                Outcome::NoInput => match self.finish_no_input(node, job).await {
-                    Ok(true) => succeeded += 1,
-                    Ok(false) => lost += 1,
-                    Err(e) => return Err(e),
-                },
+                Outcome::NoInput => no_input.push(job),
                 Outcome::Failed { error } => {
                     failed += 1;
                     self.fail(node, job, error, r).await?;
                 }
             }
         }
+        if self.finish_no_input(node, &no_input).await? {
+            succeeded += no_input.len();
+        } else {
+            lost += no_input.len();
+        }
+        self.wake.notify_waiters();
         Ok(Step::Ran {
             processor: node.name,
             succeeded,
@@ -283,54 +376,33 @@ impl Worker {
             worker: &self.cfg.name,
             build: self.build.to_string(),
             clock: &*self.clock,
-            writing: AtomicBool::new(false),
+            writing: Arc::new(AtomicBool::new(false)),
             pause_before_write_ms: self.cfg.pause_before_write_ms,
             max_attempts: self.cfg.max_attempts,
         }
     }
 
-    /// Renews the batch's leases every third of their life; returns the dates whose lease was
-    /// lost while computing. Once the output transaction has begun the fencing check decides,
-    /// so the loop then only keeps renewing.
-    async fn renew_until_lost(
-        &self,
-        processor: &str,
-        held: &[Held],
-        writing: &AtomicBool,
-    ) -> Vec<GameDate> {
-        let every = Duration::from_millis((self.cfg.lease_ttl_ms / 3).max(50) as u64);
-        let mut valid_until = self.clock.now_ms() + self.cfg.lease_ttl_ms;
-        loop {
-            tokio::time::sleep(every).await;
-            let now = self.clock.now_ms();
-            let expires = now + self.cfg.lease_ttl_ms;
-            match lease::renew(&self.store.db, processor, held, &self.cfg.name, expires).await {
-                Ok(lost) if lost.is_empty() => valid_until = expires,
-                Ok(lost) if !writing.load(Ordering::SeqCst) => return lost,
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::error!(processor, error = %e, worker = %self.cfg.name, "Could not renew the leases.");
-                    if now > valid_until && !writing.load(Ordering::SeqCst) {
-                        return held.iter().map(|h| h.date).collect();
-                    }
-                }
-            }
+    /// Runs that found no input: the jobs succeeded with nothing to write (and trigger
+    /// nothing), recorded in one transaction. False when the leases were lost.
+    async fn finish_no_input(&self, node: &Node, jobs: &[&ClaimedJob]) -> Result<bool> {
+        if jobs.is_empty() {
+            return Ok(true);
         }
-    }
-
-    /// A run that found no input: the job succeeded with nothing to write (and triggers nothing).
-    async fn finish_no_input(&self, node: &Node, job: &ClaimedJob) -> Result<bool> {
         let mut tx = self.store.db.begin().await?;
-        jobs::lock_rows(&mut tx, &[job]).await?;
-        if let Err(e) = lease::check(&mut tx, node.name, &[job.held()], &self.cfg.name).await {
-            tracing::error!(processor = node.name, partition = %job.date, job_id = job.job_id, epoch = job.epoch, error = %e,
+        jobs::lock_rows(&mut tx, jobs).await?;
+        let held: Vec<Held> = jobs.iter().map(|j| j.held()).collect();
+        if let Err(e) = lease::check(&mut tx, node.name, &held, &self.cfg.name).await {
+            tracing::error!(processor = node.name, partition = %jobs[0].date, job_id = jobs[0].job_id, error = %e,
                 "Write rejected by the lease epoch check; nothing was written.");
             return Ok(false);
         }
         let now = self.clock.now_ms();
         let at = seq::next(&mut tx).await?;
-        jobs::mark_finished(&mut tx, &[(job, "no_input")], now, at).await?;
-        lease::release(&mut tx, node.name, &[job.date], &self.cfg.name).await?;
+        let done: Vec<(&ClaimedJob, &'static str)> =
+            jobs.iter().map(|j| (*j, "no_input")).collect();
+        jobs::mark_finished(&mut tx, &done, now, at).await?;
+        let dates: Vec<GameDate> = jobs.iter().map(|j| j.date).collect();
+        lease::release(&mut tx, node.name, &dates, &self.cfg.name).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -418,6 +490,7 @@ impl Worker {
                     let pause = Duration::from_millis(self.cfg.poll_ms);
                     tokio::select! {
                         _ = tokio::time::sleep(pause) => {}
+                        _ = self.wake.notified() => {}
                         _ = wait_for(&mut stop, Stop::Finish) => {}
                     }
                 }
@@ -439,6 +512,37 @@ impl Worker {
         self.set_state("stopped", None);
         self.beat_now().await;
         result
+    }
+}
+
+/// Renews a batch's leases every third of their life; returns the dates whose lease was lost
+/// while computing. Once the output transaction has begun the fencing check decides, so the
+/// loop then only keeps renewing.
+async fn renew_until_lost(
+    store: Store,
+    clock: Arc<dyn Clock>,
+    cfg: WorkerConfig,
+    processor: &'static str,
+    held: Vec<Held>,
+    writing: Arc<AtomicBool>,
+) -> Vec<GameDate> {
+    let every = Duration::from_millis((cfg.lease_ttl_ms / 3).max(50) as u64);
+    let mut valid_until = clock.now_ms() + cfg.lease_ttl_ms;
+    loop {
+        tokio::time::sleep(every).await;
+        let now = clock.now_ms();
+        let expires = now + cfg.lease_ttl_ms;
+        match lease::renew(&store.db, processor, &held, &cfg.name, expires).await {
+            Ok(lost) if lost.is_empty() => valid_until = expires,
+            Ok(lost) if !writing.load(Ordering::SeqCst) => return lost,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(processor, error = %e, worker = %cfg.name, "Could not renew the leases.");
+                if now > valid_until && !writing.load(Ordering::SeqCst) {
+                    return held.iter().map(|h| h.date).collect();
+                }
+            }
+        }
     }
 }
 
@@ -477,7 +581,7 @@ pub struct JobHook<'a> {
     build: String,
     clock: &'a dyn Clock,
     /// Set once the output transaction is about to begin: from then on the fence decides.
-    writing: AtomicBool,
+    writing: Arc<AtomicBool>,
     pause_before_write_ms: Option<u64>,
     max_attempts: i64,
 }

@@ -21,9 +21,14 @@ pub async fn rows_on(
         let sql = format!("SELECT {columns} FROM {table} WHERE game_date = $1");
         return Ok(ctx.store.db.query(&sql, &[date.to_string().into()]).await?);
     }
-    let (start, end) = date.season().date_range();
+    // A runtime batch reads its own dates; an in-process backfill the whole season at once.
+    let (mut start, mut end) = date.season().date_range();
+    if let Some((lo, hi)) = ctx.batch_dates() {
+        start = start.max(lo);
+        end = end.min(hi);
+    }
     let by_date = ctx
-        .memo(&format!("rows_on:{table}:{columns}:{start}"), || async move {
+        .memo_of(table, &format!("rows_on:{table}:{columns}:{start}:{end}"), || async move {
             let sql = format!(
                 "SELECT {columns}, game_date FROM {table} WHERE game_date >= $1 AND game_date <= $2"
             );
@@ -281,7 +286,7 @@ pub async fn history(ctx: &Ctx, date: GameDate) -> Result<std::sync::Arc<History
         date
     };
     let key = format!("history:{from}:{until}");
-    ctx.memo(&key, || async move {
+    ctx.memo_of("player_game_summary", &key, || async move {
         let rows = ctx
             .store
             .db

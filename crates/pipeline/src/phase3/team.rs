@@ -256,7 +256,7 @@ async fn team_history(
     } else {
         date
     };
-    ctx.memo(&format!("team_history:{start}:{until}"), || async move {
+    ctx.memo_of("team_offense_game_summary", &format!("team_history:{start}:{until}"), || async move {
         let rows = ctx
             .store
             .db

@@ -90,6 +90,8 @@ pub async fn worker(
     name: Option<String>,
     exit_when_idle: bool,
 ) -> anyhow::Result<ExitCode> {
+    // Listen first: a SIGTERM during start-up then stops the worker cleanly too.
+    let stop = stop_on_signals();
     let store = open(config).await?;
     let graph = Arc::new(Graph::all());
     let name = name.unwrap_or_else(|| config.runtime.base_name());
@@ -101,7 +103,7 @@ pub async fn worker(
         std::process::id(),
         nba_props_core::BuildInfo::current()
     );
-    w.run(stop_on_signals()).await?;
+    w.run(stop).await?;
     eprintln!("Worker {name} stopped.");
     Ok(ExitCode::SUCCESS)
 }
@@ -109,12 +111,12 @@ pub async fn worker(
 /// `nba-props serve`: the workers of this process (the scheduler and the web dashboard join
 /// them in later releases) until stopped.
 pub async fn serve(config: &Config, workers: Option<usize>) -> anyhow::Result<ExitCode> {
+    let stop = stop_on_signals();
     let store = open(config).await?;
     let graph = Arc::new(Graph::all());
     let n = workers.unwrap_or(config.runtime.workers).max(1);
     let base = config.runtime.base_name();
     let names = (1..=n).map(|i| format!("{base}/{i}")).collect();
-    let stop = stop_on_signals();
     let set = start_workers(config, &store, &graph, names, &stop).await?;
     eprintln!("Serving with {n} workers as {base}/1..{n}; SIGTERM or ctrl-c stops.");
     let ok = join_workers(set).await;

@@ -10,6 +10,7 @@ use nba_props_pipeline::runner::{Outcome, run_partitions_with};
 use nba_props_pipeline::{Ctx, testdata};
 use nba_props_runtime::clock::ManualClock;
 use nba_props_runtime::jobs::{self, ClaimOptions, JobOptions, JobState, ListFilter};
+use nba_props_runtime::testing::*;
 use nba_props_runtime::worker::{Stop, Worker, WorkerConfig};
 use nba_props_runtime::{Graph, SystemClock, backfill, heartbeat, trigger};
 use nba_props_store::testing;

@@ -179,6 +179,8 @@ impl Db {
 
     /// Connects to PostgreSQL with explicit options (tests use this to pick a schema).
     pub async fn connect_postgres(opts: PgConnectOptions, label: &str) -> Result<Db> {
+        // Named in pg_stat_activity, so an operator (or a fault test) can find our sessions.
+        let opts = opts.application_name("nba-props");
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))

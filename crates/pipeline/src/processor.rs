@@ -133,6 +133,9 @@ pub struct Output {
     pub notes: Vec<String>,
     /// Payloads that failed to parse; recorded and reported, the run used the others.
     pub bad_payloads: Vec<(RawMeta, ParseError)>,
+    /// For processors whose output is not rows (phase 1 stores raw payloads): what identifies
+    /// the output, folded into the run's output hash so that a change still triggers downstream.
+    pub fingerprint: Vec<String>,
 }
 
 /// Why a processor produced nothing for a partition.

@@ -316,12 +316,21 @@ async fn write_all(
                 ]
             })
             .collect();
+        let fingerprint: Vec<Vec<Value>> = p
+            .output
+            .fingerprint
+            .iter()
+            .map(|f| vec![Value::from(f.as_str())])
+            .collect();
         let hash = content_hash(
             p.output
                 .tables
                 .iter()
                 .map(|(t, rows)| (t.name, rows.as_slice()))
-                .chain([(UNMATCHED_ROWS.name, unmatched.as_slice())]),
+                .chain([(UNMATCHED_ROWS.name, unmatched.as_slice())])
+                .chain(
+                    (!fingerprint.is_empty()).then_some(("fingerprint", fingerprint.as_slice())),
+                ),
         );
         let before = previous.get(date);
         // The previous success (written in the same transaction as its unmatched rows) says

@@ -46,6 +46,34 @@ impl std::fmt::Debug for Node {
     }
 }
 
+/// A phase 1 processor: it fetches raw dataset `source`/`dataset` for its date into the raw
+/// store. Processors that declare a raw input of that dataset are downstream of it.
+pub struct SourceNode {
+    pub processor: Box<dyn Processor>,
+    pub source: &'static str,
+    pub dataset: &'static str,
+}
+
+/// Whether a raw input (`dataset` ending in `/` names every dataset under it) is `node`'s.
+fn reads(node: &SourceNode, source: &str, dataset: &str) -> bool {
+    node.source == source
+        && (node.dataset == dataset
+            || (dataset.ends_with('/') && node.dataset.starts_with(dataset)))
+}
+
+/// The window of a raw input seen from the fetches: a fetch for date D may store partitions of
+/// neighbouring dates (the Odds API files events by their UTC start, so a late game of D lands
+/// on D+1), so a day is added on each side of a window of days.
+fn fetch_window(w: Window) -> Window {
+    match w {
+        Window::Days { before, after } => Window::Days {
+            before: before + 1,
+            after: after + 1,
+        },
+        other => other,
+    }
+}
+
 #[derive(Debug)]
 pub struct Graph {
     /// In dependency order: a processor comes after every processor whose output it reads.
@@ -55,6 +83,11 @@ pub struct Graph {
 
 impl Graph {
     pub fn new(processors: Vec<Box<dyn Processor>>) -> Graph {
+        Self::with_sources(processors, Vec::new())
+    }
+
+    /// The graph of `processors` fed by the phase 1 fetches `sources`.
+    pub fn with_sources(processors: Vec<Box<dyn Processor>>, sources: Vec<SourceNode>) -> Graph {
         let ordered = dependency_order(processors);
         let writers: HashMap<&'static str, &'static str> = ordered
             .iter()
@@ -63,12 +96,67 @@ impl Graph {
                 d.outputs.iter().map(move |t| (t.name, d.name))
             })
             .collect();
-        let mut nodes: Vec<Node> = Vec::with_capacity(ordered.len());
+        let mut nodes: Vec<Node> = Vec::with_capacity(sources.len() + ordered.len());
         let mut by_name = HashMap::new();
+        let fetchers: Vec<(&'static str, &'static str, &'static str)> = sources
+            .iter()
+            .map(|s| (s.processor.declaration().name, s.source, s.dataset))
+            .collect();
+        for s in sources {
+            let decl = s.processor.declaration();
+            let mut downstream = Vec::new();
+            for p in &ordered {
+                for input in p.declaration().inputs {
+                    if let Input::Raw {
+                        source,
+                        dataset,
+                        window,
+                        ..
+                    } = input
+                        && reads(&s, source, dataset)
+                    {
+                        let edge = Edge {
+                            to: p.declaration().name,
+                            window: fetch_window(*window),
+                        };
+                        if !downstream.contains(&edge) {
+                            downstream.push(edge);
+                        }
+                    }
+                }
+            }
+            by_name.insert(decl.name, nodes.len());
+            nodes.push(Node {
+                groupable: false,
+                processor: Arc::from(s.processor),
+                name: decl.name,
+                phase: decl.phase,
+                downstream,
+                waits_for: Vec::new(),
+            });
+        }
         for p in ordered {
             let decl = p.declaration();
             let mut waits: HashMap<&'static str, (i32, i32)> = HashMap::new();
             for input in decl.inputs {
+                if let Input::Raw {
+                    source,
+                    dataset,
+                    window,
+                    ..
+                } = input
+                {
+                    let (lo, hi) = fetch_window(*window).offsets();
+                    for (name, s, ds) in &fetchers {
+                        if *s == *source
+                            && (*ds == *dataset
+                                || (dataset.ends_with('/') && ds.starts_with(dataset)))
+                        {
+                            widen(&mut waits, name, lo, hi);
+                        }
+                    }
+                    continue;
+                }
                 let Input::Table { name, window, .. } = input else {
                     continue;
                 };

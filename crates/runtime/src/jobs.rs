@@ -420,6 +420,13 @@ async fn claim_from(
     limit: usize,
 ) -> Result<Option<Claimed>> {
     let mut tx = db.begin().await?;
+    if tx.backend() == Backend::Postgres {
+        // A claim lost in a server crash only leaves its jobs queued (and a worker holding a
+        // lease the database forgot is fenced at its write), so it need not wait for the disk.
+        // Outputs, committed with their job's success, stay synchronous.
+        tx.execute("SET LOCAL synchronous_commit = off", &[])
+            .await?;
+    }
     lock_processor(&mut tx, node.name).await?;
     let now = clock.now_ms();
     let (sql, mut params) = ready_sql(node, tx.backend(), true);

@@ -262,7 +262,6 @@ impl Worker {
                 first.generation
             )),
         );
-        self.beat_now().await;
         let step = self.run_batch(node, &claimed, stop).await;
         {
             let mut b = self.beat.lock().expect("beat lock");

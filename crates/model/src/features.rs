@@ -117,10 +117,9 @@ pub struct Example {
 impl Example {
     /// The feature vector with the line appended, as the boosters see it.
     pub fn inputs(&self) -> impl Iterator<Item = f64> + '_ {
-        self.features
-            .iter()
-            .copied()
-            .chain(std::iter::once(self.line.as_ref().map_or(f64::NAN, |l| l.value)))
+        self.features.iter().copied().chain(std::iter::once(
+            self.line.as_ref().map_or(f64::NAN, |l| l.value),
+        ))
     }
 
     pub fn feature(&self, i: usize) -> Option<f64> {

@@ -37,7 +37,9 @@ pub enum Error {
         message: String,
     },
     /// Too few rows to train on.
-    #[error("training {system} for {market}: {rows} rows before {before}, at least {needed} needed")]
+    #[error(
+        "training {system} for {market}: {rows} rows before {before}, at least {needed} needed"
+    )]
     TooFewRows {
         system: &'static str,
         market: &'static str,

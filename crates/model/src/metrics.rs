@@ -172,7 +172,10 @@ mod tests {
         assert_eq!(mae(&pairs), Some(3.0));
         assert_eq!(rmse(&pairs), Some(10f64.sqrt()));
         assert_eq!(mae(&[]), None);
-        assert_eq!(brier(&[(0.8, true), (0.4, false)]), Some((0.04 + 0.16) / 2.0));
+        assert_eq!(
+            brier(&[(0.8, true), (0.4, false)]),
+            Some((0.04 + 0.16) / 2.0)
+        );
         let bins = reliability(&[(0.05, false), (0.55, true), (0.58, false), (1.0, true)]);
         assert_eq!(bins.len(), 10);
         assert_eq!(bins[5].n, 2);
@@ -182,10 +185,21 @@ mod tests {
 
     #[test]
     fn picks_need_both_edge_and_confidence_and_pay_at_minus_110() {
-        let t = Thresholds { min_edge: 1.5, min_confidence: 0.55 };
+        let t = Thresholds {
+            min_edge: 1.5,
+            min_confidence: 0.55,
+        };
         assert_eq!(t.recommend(2.0, 0.60), Pick::Over);
-        assert_eq!(t.recommend(2.0, 0.52), Pick::Pass, "edge without confidence");
-        assert_eq!(t.recommend(-1.0, 0.30), Pick::Pass, "confidence without edge");
+        assert_eq!(
+            t.recommend(2.0, 0.52),
+            Pick::Pass,
+            "edge without confidence"
+        );
+        assert_eq!(
+            t.recommend(-1.0, 0.30),
+            Pick::Pass,
+            "confidence without edge"
+        );
         assert_eq!(t.recommend(-3.0, 0.30), Pick::Under);
         assert_eq!(correct(Pick::Over, 25.0, 24.5), Some(true));
         assert_eq!(correct(Pick::Under, 25.0, 24.5), Some(false));

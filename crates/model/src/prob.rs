@@ -26,7 +26,10 @@ impl Spread {
             (x + p / n, y + (a - p).powi(2) / n)
         });
         let (sxy, sxx) = pairs.iter().fold((0.0, 0.0), |(sxy, sxx), (p, a)| {
-            (sxy + (p - mx) * ((a - p).powi(2) - my), sxx + (p - mx).powi(2))
+            (
+                sxy + (p - mx) * ((a - p).powi(2) - my),
+                sxx + (p - mx).powi(2),
+            )
         });
         let b = if sxx > 0.0 { sxy / sxx } else { 0.0 };
         if b <= 0.0 {
@@ -42,7 +45,11 @@ impl Spread {
     /// P(actual > line). Lines are usually half-points; for a whole-number line the push
     /// (actual = line) is split off with a continuity correction of half a unit.
     pub fn p_over(&self, predicted: f64, line: f64) -> f64 {
-        let threshold = if line.fract() == 0.0 { line + 0.5 } else { line };
+        let threshold = if line.fract() == 0.0 {
+            line + 0.5
+        } else {
+            line
+        };
         1.0 - normal_cdf((threshold - predicted) / self.sigma(predicted))
     }
 }
@@ -53,9 +60,14 @@ pub fn normal_cdf(z: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.327_591_1 * x);
     let poly = t
         * (0.254_829_592
-            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let erf = 1.0 - poly * (-x * x).exp();
-    if z >= 0.0 { 0.5 * (1.0 + erf) } else { 0.5 * (1.0 - erf) }
+    if z >= 0.0 {
+        0.5 * (1.0 + erf)
+    } else {
+        0.5 * (1.0 - erf)
+    }
 }
 
 #[cfg(test)]

@@ -62,7 +62,9 @@ impl ModelStore {
         if actual != sha256 {
             return Err(Error::File {
                 path: path.display().to_string(),
-                message: format!("content hash is {actual}, expected {sha256}: the file was changed"),
+                message: format!(
+                    "content hash is {actual}, expected {sha256}: the file was changed"
+                ),
             });
         }
         Ok(bytes)
@@ -89,8 +91,8 @@ pub fn version(sha256: &str) -> String {
     sha256[..VERSION_CHARS.min(sha256.len())].to_string()
 }
 
-/// A `model_registry` row, in column order.
-pub fn registry_row(model: &Trained, sha256: &str, enabled: bool) -> Vec<Value> {
+/// A `model_registry` row, in column order; `first_used` is the first game date it predicts.
+pub fn registry_row(model: &Trained, sha256: &str, first_used: &str, enabled: bool) -> Vec<Value> {
     let metrics = serde_json::json!({
         "validation_rows": model.validation.rows,
         "validation_mae": model.validation.mae,
@@ -101,6 +103,7 @@ pub fn registry_row(model: &Trained, sha256: &str, enabled: bool) -> Vec<Value> 
     let row: Vec<Value> = vec![
         model_id(model).into(),
         version(sha256).into(),
+        first_used.into(),
         model.trained_for.as_str().into(),
         model.kind.id().into(),
         model.kind.version().into(),

@@ -107,7 +107,8 @@ fn columns(systems: &[SystemKind]) -> Vec<(String, Box<dyn Fn(&EvalRow) -> f64 +
         .iter()
         .enumerate()
         .map(|(i, k)| {
-            let f: Box<dyn Fn(&EvalRow) -> f64> = Box::new(move |r: &EvalRow| r.predictions[i].value);
+            let f: Box<dyn Fn(&EvalRow) -> f64> =
+                Box::new(move |r: &EvalRow| r.predictions[i].value);
             (k.id().to_string(), f)
         })
         .collect();
@@ -167,7 +168,9 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
                 (pick != metrics::Pick::Pass).then(|| metrics::correct(pick, r.actual, r.line))
             })
             .collect();
-        report.hit_rate.insert(id.clone(), PickStats::of(&recommended));
+        report
+            .hit_rate
+            .insert(id.clone(), PickStats::of(&recommended));
         let buckets = BUCKETS
             .iter()
             .map(|(lo, hi, name)| {
@@ -175,7 +178,11 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
                     .iter()
                     .filter(|r| (*lo..*hi).contains(&edge(r).abs()) && edge(r) != 0.0)
                     .map(|r| {
-                        let side = if edge(r) > 0.0 { metrics::Pick::Over } else { metrics::Pick::Under };
+                        let side = if edge(r) > 0.0 {
+                            metrics::Pick::Over
+                        } else {
+                            metrics::Pick::Under
+                        };
                         metrics::correct(side, r.actual, r.line)
                     })
                     .collect();
@@ -198,7 +205,10 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
     }
     let mut months: BTreeMap<String, Vec<EvalRow>> = BTreeMap::new();
     for r in rows {
-        months.entry(r.date.to_string()[..7].to_string()).or_default().push(r.clone());
+        months
+            .entry(r.date.to_string()[..7].to_string())
+            .or_default()
+            .push(r.clone());
     }
     for (month, rs) in months {
         let mut m = BTreeMap::new();
@@ -210,7 +220,11 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
         if let Some(v) = mae_of(&rs, |r| r.line) {
             m.insert("line".into(), v);
         }
-        report.by_month.push(Month { month, rows: rs.len(), mae: m });
+        report.by_month.push(Month {
+            month,
+            rows: rs.len(),
+            mae: m,
+        });
     }
     report.best_system = inputs
         .systems
@@ -232,7 +246,11 @@ fn pct(v: Option<f64>) -> String {
 impl Report {
     pub fn markdown(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "# Walk-forward evaluation: {} {} .. {}\n", self.market, self.from, self.to);
+        let _ = writeln!(
+            s,
+            "# Walk-forward evaluation: {} {} .. {}\n",
+            self.market, self.from, self.to
+        );
         let _ = writeln!(
             s,
             "Build {}; retrained every {} days ({} trainings), each day predicted with models trained only on earlier rows. \
@@ -240,19 +258,32 @@ impl Report {
             self.build, self.retrain_every_days, self.retrainings, self.rows
         );
         if !self.excluded.is_empty() {
-            let parts: Vec<String> = self.excluded.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let parts: Vec<String> = self
+                .excluded
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
             let _ = writeln!(s, "Left out of the comparison: {}.\n", parts.join(", "));
         }
-        let _ = writeln!(s, "## Errors\n\n| predictor | MAE | RMSE | MAE / line MAE |\n|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "## Errors\n\n| predictor | MAE | RMSE | MAE / line MAE |\n|---|---|---|---|"
+        );
         for (name, mae) in &self.mae {
             let _ = writeln!(
                 s,
                 "| {name} | {mae:.3} | {} | {} |",
                 num(self.rmse.get(name)),
-                self.mae_line.map_or("–".into(), |l| format!("{:.3}", mae / l))
+                self.mae_line
+                    .map_or("–".into(), |l| format!("{:.3}", mae / l))
             );
         }
-        let _ = writeln!(s, "| line | {} | {} | 1.000 |\n", num(self.mae_line.as_ref()), num(self.rmse_line.as_ref()));
+        let _ = writeln!(
+            s,
+            "| line | {} | {} | 1.000 |\n",
+            num(self.mae_line.as_ref()),
+            num(self.rmse_line.as_ref())
+        );
         let _ = writeln!(
             s,
             "## Recommended picks (|edge| ≥ {}, confidence ≥ {}) at −110 (break-even 52.4%)\n\n| system | N | wins | pushes | hit rate | ROI | Brier |\n|---|---|---|---|---|---|---|",
@@ -262,28 +293,67 @@ impl Report {
             let _ = writeln!(
                 s,
                 "| {name} | {} | {} | {} | {} | {} | {} |",
-                h.n, h.wins, h.pushes, pct(h.hit_rate), pct(h.roi), num(self.brier.get(name))
+                h.n,
+                h.wins,
+                h.pushes,
+                pct(h.hit_rate),
+                pct(h.roi),
+                num(self.brier.get(name))
             );
         }
         let _ = writeln!(s, "\n## Every row on the side of its edge, by |edge|\n");
         for (name, buckets) in &self.picks {
-            let _ = writeln!(s, "**{name}**\n\n| edge | N | hit rate | ROI |\n|---|---|---|---|");
+            let _ = writeln!(
+                s,
+                "**{name}**\n\n| edge | N | hit rate | ROI |\n|---|---|---|---|"
+            );
             for b in buckets {
-                let _ = writeln!(s, "| {} | {} | {} | {} |", b.edge, b.stats.n, pct(b.stats.hit_rate), pct(b.stats.roi));
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    b.edge,
+                    b.stats.n,
+                    pct(b.stats.hit_rate),
+                    pct(b.stats.roi)
+                );
             }
             let _ = writeln!(s);
         }
         let _ = writeln!(s, "## Reliability of P(over)\n");
         for (name, bins) in &self.reliability {
-            let _ = writeln!(s, "**{name}**\n\n| P(over) | N | mean P | over rate |\n|---|---|---|---|");
+            let _ = writeln!(
+                s,
+                "**{name}**\n\n| P(over) | N | mean P | over rate |\n|---|---|---|---|"
+            );
             for b in bins.iter().filter(|b| b.n > 0) {
-                let _ = writeln!(s, "| {:.1}–{:.1} | {} | {} | {} |", b.from, b.to, b.n, pct(b.mean_p), pct(b.over_rate));
+                let _ = writeln!(
+                    s,
+                    "| {:.1}–{:.1} | {} | {} | {} |",
+                    b.from,
+                    b.to,
+                    b.n,
+                    pct(b.mean_p),
+                    pct(b.over_rate)
+                );
             }
             let _ = writeln!(s);
         }
         let _ = writeln!(s, "## MAE by month\n");
-        let names: Vec<&String> = self.by_month.first().map(|m| m.mae.keys().collect()).unwrap_or_default();
-        let _ = writeln!(s, "| month | N | {} |\n|---|---|{}", names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(" | "), "---|".repeat(names.len()));
+        let names: Vec<&String> = self
+            .by_month
+            .first()
+            .map(|m| m.mae.keys().collect())
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "| month | N | {} |\n|---|---|{}",
+            names
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join(" | "),
+            "---|".repeat(names.len())
+        );
         for m in &self.by_month {
             let cells: Vec<String> = names.iter().map(|n| num(m.mae.get(*n))).collect();
             let _ = writeln!(s, "| {} | {} | {} |", m.month, m.rows, cells.join(" | "));
@@ -296,7 +366,9 @@ impl Report {
 
     /// Two panels: reliability of P(over) per system, and MAE by month (systems and the line).
     pub fn svg(&self) -> String {
-        const COLORS: [&str; 7] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#7f7f7f"];
+        const COLORS: [&str; 7] = [
+            "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#7f7f7f",
+        ];
         let (w, h, pad) = (420.0, 320.0, 45.0);
         let mut s = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
@@ -304,7 +376,11 @@ impl Report {
             h + 40.0
         );
         let plot = |s: &mut String, x0: f64, title: &str| {
-            let _ = writeln!(s, "<text x=\"{}\" y=\"18\" font-size=\"13\">{title}</text>", x0 + pad);
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"18\" font-size=\"13\">{title}</text>",
+                x0 + pad
+            );
             let _ = writeln!(
                 s,
                 "<rect x=\"{}\" y=\"{pad}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#444\"/>",
@@ -314,13 +390,34 @@ impl Report {
             );
         };
         // Panel 1: reliability.
-        plot(&mut s, 0.0, &format!("Reliability of P(over), {} rows", self.rows));
+        plot(
+            &mut s,
+            0.0,
+            &format!("Reliability of P(over), {} rows", self.rows),
+        );
         let px = |p: f64| pad + p * (w - 2.0 * pad);
         let py = |p: f64| h - pad - p * (h - 2.0 * pad);
-        let _ = writeln!(s, "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#aaa\" stroke-dasharray=\"4\"/>", px(0.0), py(0.0), px(1.0), py(1.0));
+        let _ = writeln!(
+            s,
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#aaa\" stroke-dasharray=\"4\"/>",
+            px(0.0),
+            py(0.0),
+            px(1.0),
+            py(1.0)
+        );
         for t in [0.0, 0.5, 1.0] {
-            let _ = writeln!(s, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{t}</text>", px(t), h - pad + 14.0);
-            let _ = writeln!(s, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{t}</text>", pad - 4.0, py(t) + 4.0);
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{t}</text>",
+                px(t),
+                h - pad + 14.0
+            );
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{t}</text>",
+                pad - 4.0,
+                py(t) + 4.0
+            );
         }
         for (i, (name, bins)) in self.reliability.iter().enumerate() {
             let c = COLORS[i % COLORS.len()];
@@ -328,39 +425,95 @@ impl Report {
                 .iter()
                 .filter_map(|b| Some(format!("{:.1},{:.1}", px(b.mean_p?), py(b.over_rate?))))
                 .collect();
-            let _ = writeln!(s, "<polyline fill=\"none\" stroke=\"{c}\" stroke-width=\"2\" points=\"{}\"/>", pts.join(" "));
-            let _ = writeln!(s, "<text x=\"{}\" y=\"{}\" fill=\"{c}\">{name}</text>", pad + 6.0, pad + 14.0 + 13.0 * i as f64);
+            let _ = writeln!(
+                s,
+                "<polyline fill=\"none\" stroke=\"{c}\" stroke-width=\"2\" points=\"{}\"/>",
+                pts.join(" ")
+            );
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{}\" fill=\"{c}\">{name}</text>",
+                pad + 6.0,
+                pad + 14.0 + 13.0 * i as f64
+            );
         }
-        let _ = writeln!(s, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">predicted P(over) → observed over rate</text>", w / 2.0, h - 8.0);
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">predicted P(over) → observed over rate</text>",
+            w / 2.0,
+            h - 8.0
+        );
         // Panel 2: MAE by month.
         plot(&mut s, w, "MAE by month");
         let series: Vec<String> = self
             .by_month
             .first()
-            .map(|m| m.mae.keys().filter(|k| !matches!(k.as_str(), "last_10" | "season")).cloned().collect())
+            .map(|m| {
+                m.mae
+                    .keys()
+                    .filter(|k| !matches!(k.as_str(), "last_10" | "season"))
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default();
-        let values: Vec<f64> = self.by_month.iter().flat_map(|m| m.mae.values().copied()).collect();
-        let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
-        let (lo, hi) = if lo.is_finite() { (lo * 0.95, hi * 1.05) } else { (0.0, 1.0) };
+        let values: Vec<f64> = self
+            .by_month
+            .iter()
+            .flat_map(|m| m.mae.values().copied())
+            .collect();
+        let (lo, hi) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(*v), b.max(*v))
+            });
+        let (lo, hi) = if lo.is_finite() {
+            (lo * 0.95, hi * 1.05)
+        } else {
+            (0.0, 1.0)
+        };
         let n = self.by_month.len().max(2) as f64 - 1.0;
         let mx = |i: usize| w + pad + i as f64 / n * (w - 2.0 * pad);
         let my = |v: f64| h - pad - (v - lo) / (hi - lo).max(1e-9) * (h - 2.0 * pad);
         for (i, m) in self.by_month.iter().enumerate() {
-            let _ = writeln!(s, "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>", mx(i), h - pad + 14.0, &m.month[2..]);
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                mx(i),
+                h - pad + 14.0,
+                &m.month[2..]
+            );
         }
         for v in [lo, (lo + hi) / 2.0, hi] {
-            let _ = writeln!(s, "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{v:.2}</text>", w + pad - 4.0, my(v) + 4.0);
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{v:.2}</text>",
+                w + pad - 4.0,
+                my(v) + 4.0
+            );
         }
         for (i, name) in series.iter().enumerate() {
-            let c = if name == "line" { "#000" } else { COLORS[i % COLORS.len()] };
+            let c = if name == "line" {
+                "#000"
+            } else {
+                COLORS[i % COLORS.len()]
+            };
             let pts: Vec<String> = self
                 .by_month
                 .iter()
                 .enumerate()
                 .filter_map(|(j, m)| Some(format!("{:.1},{:.1}", mx(j), my(*m.mae.get(name)?))))
                 .collect();
-            let _ = writeln!(s, "<polyline fill=\"none\" stroke=\"{c}\" stroke-width=\"2\" points=\"{}\"/>", pts.join(" "));
-            let _ = writeln!(s, "<text x=\"{}\" y=\"{}\" fill=\"{c}\">{name}</text>", w + pad + 6.0, pad + 14.0 + 13.0 * i as f64);
+            let _ = writeln!(
+                s,
+                "<polyline fill=\"none\" stroke=\"{c}\" stroke-width=\"2\" points=\"{}\"/>",
+                pts.join(" ")
+            );
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{}\" fill=\"{c}\">{name}</text>",
+                w + pad + 6.0,
+                pad + 14.0 + 13.0 * i as f64
+            );
         }
         s.push_str("</svg>\n");
         s

@@ -149,9 +149,23 @@ impl Trained {
 /// average yet).
 pub fn baseline(market: Market, row: &Example) -> Option<f64> {
     let [l5, l10, season] = features::averages(market);
-    let parts = [(0.5, row.feature(l5)), (0.3, row.feature(l10)), (0.2, row.feature(season))];
-    let weight: f64 = parts.iter().filter(|(_, v)| v.is_some()).map(|(w, _)| w).sum();
-    (weight > 0.0).then(|| parts.iter().filter_map(|(w, v)| v.map(|v| w * v)).sum::<f64>() / weight)
+    let parts = [
+        (0.5, row.feature(l5)),
+        (0.3, row.feature(l10)),
+        (0.2, row.feature(season)),
+    ];
+    let weight: f64 = parts
+        .iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(w, _)| w)
+        .sum();
+    (weight > 0.0).then(|| {
+        parts
+            .iter()
+            .filter_map(|(w, v)| v.map(|v| w * v))
+            .sum::<f64>()
+            / weight
+    })
 }
 
 fn matrix_data(rows: &[&Example]) -> Vec<f64> {
@@ -196,13 +210,25 @@ fn fit_booster(
     Ok(Box::new(b))
 }
 
-fn fit(kind: SystemKind, market: Market, params: &BoosterParams, rows: &[&Example]) -> Result<Fitted> {
+fn fit(
+    kind: SystemKind,
+    market: Market,
+    params: &BoosterParams,
+    rows: &[&Example],
+) -> Result<Fitted> {
     let actual = |r: &&Example| r.actual.unwrap_or(0.0);
     Ok(match kind {
         SystemKind::Baseline => Fitted::Baseline,
         SystemKind::Gbm => {
             let y: Vec<f64> = rows.iter().map(actual).collect();
-            Fitted::Gbm(fit_booster(kind, market, params, rows, &y, &vec![1.0; rows.len()])?)
+            Fitted::Gbm(fit_booster(
+                kind,
+                market,
+                params,
+                rows,
+                &y,
+                &vec![1.0; rows.len()],
+            )?)
         }
         SystemKind::TwoStage => {
             let y: Vec<f64> = rows.iter().map(|r| r.minutes.unwrap_or(0.0)).collect();
@@ -234,7 +260,10 @@ fn predict(fitted: &Fitted, market: Market, rows: &[Example]) -> Vec<Option<f64>
     let refs: Vec<&Example> = rows.iter().collect();
     let boost = |b: &GradientBooster| {
         let data = matrix_data(&refs);
-        b.predict(&Matrix::new(&data, rows.len(), features::input_count()), false)
+        b.predict(
+            &Matrix::new(&data, rows.len(), features::input_count()),
+            false,
+        )
     };
     match fitted {
         Fitted::Baseline => rows.iter().map(|r| baseline(market, r)).collect(),
@@ -267,7 +296,11 @@ pub fn train(
         .filter(|r| r.date < trained_for && r.actual.is_some())
         .collect();
     usable.sort_by_key(|r| r.date);
-    let needed = if kind == SystemKind::Baseline { 50 } else { MIN_TRAIN_ROWS };
+    let needed = if kind == SystemKind::Baseline {
+        50
+    } else {
+        MIN_TRAIN_ROWS
+    };
     if usable.len() < needed {
         return Err(Error::TooFewRows {
             system: kind.id(),

@@ -77,7 +77,11 @@ pub fn predict_with(model: &Trained, rows: &[Example]) -> Vec<Option<Predicted>>
     with_spread(model.predict(rows), &model.spread, rows)
 }
 
-fn with_spread(values: Vec<Option<f64>>, spread: &Spread, rows: &[Example]) -> Vec<Option<Predicted>> {
+fn with_spread(
+    values: Vec<Option<f64>>,
+    spread: &Spread,
+    rows: &[Example],
+) -> Vec<Option<Predicted>> {
     values
         .into_iter()
         .zip(rows)
@@ -115,7 +119,8 @@ pub fn walk_forward(
     let mut periods = Vec::new();
     let mut t = schedule.training_date(from);
     while t <= to {
-        let next = schedule.training_date(t.add_days(i32::from(schedule.retrain_every_days.max(1))));
+        let next =
+            schedule.training_date(t.add_days(i32::from(schedule.retrain_every_days.max(1))));
         // A season boundary restarts the schedule; never step backwards or stand still.
         let next = if next <= t { t.add_days(1) } else { next };
         let lo = rows.partition_point(|r| r.date < t.max(from));
@@ -143,7 +148,8 @@ pub fn walk_forward(
                 }
             }
             if systems.contains(&SystemKind::Ensemble) {
-                let part = |k: SystemKind| trained.iter().find(|(kind, _)| *kind == k).map(|(_, m)| m);
+                let part =
+                    |k: SystemKind| trained.iter().find(|(kind, _)| *kind == k).map(|(_, m)| m);
                 let (g, s) = (part(SystemKind::Gbm), part(SystemKind::TwoStage));
                 if let (Some(g), Some(s)) = (g, s) {
                     let values = g
@@ -181,7 +187,10 @@ mod tests {
         let d = GameDate::parse("2023-12-05").unwrap();
         let t = s.training_date(d);
         assert!(t <= d && d.add_days(-7) < t, "{t}");
-        assert_eq!(t.date().weekday(), GameDate::parse("2023-08-01").unwrap().date().weekday());
+        assert_eq!(
+            t.date().weekday(),
+            GameDate::parse("2023-08-01").unwrap().date().weekday()
+        );
         assert_eq!(s.training_date(t), t);
         assert_eq!(s.train_from(t).to_string(), "2022-08-01");
     }

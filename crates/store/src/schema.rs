@@ -556,6 +556,7 @@ pub static MODEL_REGISTRY: TableDef = TableDef {
     columns: &[
         c("model_id", Text),
         c("version", Text),
+        c("first_used", Text),
         c("trained_for", Text),
         c("system_id", Text),
         c("system_version", Text),
@@ -570,7 +571,7 @@ pub static MODEL_REGISTRY: TableDef = TableDef {
         c("enabled", Bool),
     ],
     key: &["model_id", "version"],
-    partition: &["trained_for"],
+    partition: &["first_used"],
     moves_by: None,
 };
 

@@ -118,11 +118,19 @@ fn subsequence(short: &[String], long: &[String]) -> bool {
 /// Whether two strings are at most one insertion, deletion or substitution apart.
 fn one_edit(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
     if long.len() - short.len() > 1 {
         return false;
     }
-    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    let prefix = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
     if short.len() == long.len() {
         short[prefix + 1.min(short.len() - prefix)..] == long[prefix + 1.min(long.len() - prefix)..]
     } else {
@@ -243,7 +251,11 @@ impl Resolver {
                 p.len() == 2
                     && t.len() >= 3
                     && p[1] == t[t.len() - 1]
-                    && t[..t.len() - 1].iter().filter_map(|x| x.chars().next()).collect::<String>() == p[0]
+                    && t[..t.len() - 1]
+                        .iter()
+                        .filter_map(|x| x.chars().next())
+                        .collect::<String>()
+                        == p[0]
             },
             // One slip in a long last name, the first name the same ("danilo galinari").
             &|p| {
@@ -339,7 +351,11 @@ mod tests {
         assert_eq!(r.resolve("Obadiah Toppin"), Some(6));
         assert_eq!(r.resolve("Joshua Giddey"), Some(7));
         assert_eq!(r.resolve("Danilo Galinari"), Some(8));
-        assert_eq!(r.resolve("Bojan Bogdanovich"), Some(9), "first name decides");
+        assert_eq!(
+            r.resolve("Bojan Bogdanovich"),
+            Some(9),
+            "first name decides"
+        );
         assert_eq!(r.resolve("Bogdan Bogdanovic"), Some(10));
         assert_eq!(r.resolve("Jalen (2001) Johnson"), Some(11));
         assert_eq!(r.resolve("Eric Ambrose Gordon Jr."), Some(12));

@@ -70,10 +70,12 @@ CREATE TABLE prediction_grades (
 );
 CREATE INDEX prediction_grades_by_date ON prediction_grades (game_date);
 
--- Every trained model, its training window and its file (addressed by sha256).
+-- Every trained model, its training window and its file (addressed by sha256). Written by the
+-- predict run of the first game date the model serves (first_used, the partition).
 CREATE TABLE model_registry (
     model_id        TEXT NOT NULL,
     version         TEXT NOT NULL,
+    first_used      TEXT NOT NULL,
     trained_for     TEXT NOT NULL,
     system_id       TEXT NOT NULL,
     system_version  TEXT NOT NULL,
@@ -88,4 +90,4 @@ CREATE TABLE model_registry (
     enabled         BOOLEAN NOT NULL,
     PRIMARY KEY (model_id, version)
 );
-CREATE INDEX model_registry_by_date ON model_registry (trained_for);
+CREATE INDEX model_registry_by_date ON model_registry (first_used);

@@ -101,9 +101,12 @@ fn rmse_of(rows: &[EvalRow], f: impl Fn(&EvalRow) -> f64) -> Option<f64> {
     metrics::rmse(&rows.iter().map(|r| (f(r), r.actual)).collect::<Vec<_>>())
 }
 
+/// A named predictor of a row's actual.
+type Column = (String, Box<dyn Fn(&EvalRow) -> f64>);
+
 /// Every column the errors are computed for: the systems, then the baselines.
-fn columns(systems: &[SystemKind]) -> Vec<(String, Box<dyn Fn(&EvalRow) -> f64 + '_>)> {
-    let mut out: Vec<(String, Box<dyn Fn(&EvalRow) -> f64>)> = systems
+fn columns(systems: &[SystemKind]) -> Vec<Column> {
+    let mut out: Vec<Column> = systems
         .iter()
         .enumerate()
         .map(|(i, k)| {

@@ -99,6 +99,7 @@ fn with_spread(
 /// rows before it and predicts the rows of its period. `rows` must be date-ordered; the
 /// ensemble is the mean of `gbm` and `two_stage` (both are trained when it is asked for).
 /// `progress` sees each training date as it starts.
+#[allow(clippy::too_many_arguments)] // each is one independent choice of the evaluation
 pub fn walk_forward(
     rows: &[Example],
     market: Market,

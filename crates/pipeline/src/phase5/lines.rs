@@ -112,7 +112,9 @@ pub async fn lines_between(
     // the candidates a name is checked against, so that an initial fitting an injured teammate
     // stays ambiguous.
     let seasons: HashSet<&str> = games.values().map(|g| g.season.as_str()).collect();
-    let mut played: HashMap<(String, String), Vec<(String, i64, String)>> = HashMap::new();
+    // (team, season) → (first game date for it, player id, name).
+    type Played = HashMap<(String, String), Vec<(String, i64, String)>>;
+    let mut played: Played = HashMap::new();
     for season in seasons {
         let rows = db
             .query(

@@ -522,3 +522,71 @@ impl Report {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_figure_is_on_the_same_rows_and_the_json_has_the_agreed_fields() {
+        let d = GameDate::parse("2024-01-10").unwrap();
+        let row = |actual: f64, pred: f64, month: i32| EvalRow {
+            date: d.add_days(month * 31),
+            actual,
+            line: 20.5,
+            last_5: 18.0,
+            last_10: 19.0,
+            season: 20.0,
+            predictions: vec![Predicted {
+                value: pred,
+                p_over: Some(if pred > 20.5 { 0.7 } else { 0.3 }),
+            }],
+        };
+        let rows = vec![row(25.0, 24.0, 0), row(15.0, 17.0, 0), row(22.0, 19.0, 1)];
+        let r = build(
+            Inputs {
+                market: "pra",
+                from: d,
+                to: d.add_days(40),
+                systems: &[SystemKind::Gbm],
+                thresholds: Thresholds {
+                    min_edge: 2.0,
+                    min_confidence: 0.55,
+                },
+                retrain_every_days: 7,
+                build: "test".into(),
+                excluded: BTreeMap::new(),
+                retrainings: 2,
+            },
+            &rows,
+        );
+        assert_eq!(r.rows, 3);
+        assert_eq!(r.mae["gbm"], (1.0 + 2.0 + 3.0) / 3.0);
+        assert_eq!(r.mae["last_5"], (7.0 + 3.0 + 4.0) / 3.0);
+        assert_eq!(r.mae_line, Some((4.5 + 5.5 + 1.5) / 3.0));
+        // Picks: 24 vs 20.5 OVER (won), 17 vs 20.5 UNDER (won); 19 has |edge| 1.5 < 2: no pick.
+        assert_eq!((r.hit_rate["gbm"].n, r.hit_rate["gbm"].wins), (2, 2));
+        assert_eq!(r.by_month.len(), 2);
+        assert_eq!(r.best_system.as_deref(), Some("gbm"));
+        let json = serde_json::to_value(&r).unwrap();
+        for field in [
+            "rows",
+            "mae",
+            "mae_line",
+            "hit_rate",
+            "picks",
+            "brier",
+            "reliability",
+        ] {
+            assert!(json.get(field).is_some(), "{field}");
+        }
+        assert!(r.markdown().contains("| gbm | 2.000 |"));
+        let svg = r.svg();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert_eq!(
+            svg.matches("<polyline").count(),
+            1 + 2,
+            "reliability: gbm; by month: gbm, last_5, line"
+        );
+    }
+}

@@ -585,7 +585,7 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert_eq!(
             svg.matches("<polyline").count(),
-            1 + 2,
+            1 + 3,
             "reliability: gbm; by month: gbm, last_5, line"
         );
     }

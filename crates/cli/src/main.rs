@@ -3,6 +3,7 @@
 mod commands;
 mod config;
 mod live;
+mod predict;
 mod runtime;
 
 use clap::{Parser, Subcommand};
@@ -128,6 +129,29 @@ enum Command {
         #[arg(long, default_value = "yesterday")]
         date: String,
     },
+    /// Walk-forward evaluation of every prediction system against the lines.
+    Eval {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// points, threes or pra.
+        #[arg(long, default_value = "points")]
+        market: String,
+        /// Print the report as JSON (it is always written as JSON, markdown and SVG too).
+        #[arg(long)]
+        json: bool,
+        /// Directory of the report files (default: <data dir>/reports).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write the phase 6 JSON files of a date (predictions, results, players, status).
+    Export {
+        #[arg(long, default_value = "today")]
+        date: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -200,7 +224,26 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(u) = cli.database_url {
         config.database_url = Some(u);
     }
+    predict::install_settings(&config)?;
     match cli.command {
+        Command::Eval {
+            from,
+            to,
+            market,
+            json,
+            out,
+        } => {
+            predict::eval(
+                &config,
+                resolve_date(&from)?,
+                resolve_date(&to)?,
+                &market,
+                json,
+                out,
+            )
+            .await
+        }
+        Command::Export { date, out } => predict::export(&config, resolve_date(&date)?, out).await,
         Command::Import { dir } => commands::import(&config, &dir).await,
         Command::Backfill {
             from,

@@ -5,11 +5,13 @@
 pub mod build;
 pub mod date;
 pub mod game;
+pub mod market;
 pub mod team;
 
 pub use build::BuildInfo;
 pub use date::{GameDate, Season};
 pub use game::{GameId, SeasonType};
+pub use market::Market;
 pub use team::Team;
 
 /// An input value that does not fit a domain type, with the value and what was expected.

@@ -79,6 +79,7 @@ pub fn processors_for(phases: std::ops::RangeInclusive<u8>) -> Vec<Box<dyn Proce
     let mut all = crate::phase2::processors();
     all.extend(crate::phase3::processors());
     all.extend(crate::phase4::processors());
+    all.extend(crate::phase5::processors());
     dependency_order(
         all.into_iter()
             .filter(|p| phases.contains(&p.declaration().phase))

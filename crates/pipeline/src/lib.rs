@@ -9,6 +9,8 @@ pub mod parse;
 pub mod phase2;
 pub mod phase3;
 pub mod phase4;
+pub mod phase5;
+pub mod phase6;
 pub mod processor;
 pub mod runner;
 pub mod testdata;

@@ -190,7 +190,19 @@ async fn phases_3_and_4_agree_with_the_sources_and_never_look_ahead() {
 
         // Leakage: change the day itself and everything after it, in box scores and in lines
         // captured after tip-off; every feature for D stays byte-identical.
-        db.execute(&format!("UPDATE nbac_player_boxscores SET points = points + 17, minutes = 48 WHERE game_date >= '{D}'"), &[])
+        // The version 2 windows (rebounds, assists, PRA, threes) must be covered too: they are
+        // filled on D, and their inputs change with the rest.
+        let v2_filled = count(
+            db,
+            &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM feature_store WHERE game_date = '{D}' AND pra_l10 IS NOT NULL AND fg3m_l5 IS NOT NULL AND reb_season IS NOT NULL AND ast_std_l10 IS NOT NULL"),
+        )
+        .await;
+        assert!(
+            v2_filled > 100,
+            "{who}: {v2_filled} rows of {D} with version 2 windows"
+        );
+        db.execute(&format!("UPDATE nbac_player_boxscores SET points = points + 17, minutes = 48, reb = reb + 5, ast = ast + 3, \
+             fg3m = fg3m + 2, fg3a = fg3a + 4 WHERE game_date >= '{D}'"), &[])
             .await
             .unwrap();
         db.execute(
@@ -217,6 +229,17 @@ async fn phases_3_and_4_agree_with_the_sources_and_never_look_ahead() {
         let report = check(db, d("2023-12-01"), 1000).await.unwrap();
         assert_eq!(report.mismatches.len(), 1, "{who}: {:?}", report.mismatches);
         assert_eq!(report.mismatches[0].feature, "pts_l10", "{who}");
+        let planted = "UPDATE feature_store SET pra_l10 = pra_l10 - 1 WHERE game_date = '2023-12-01' AND player_id = \
+             (SELECT MAX(player_id) FROM feature_store WHERE game_date = '2023-12-01' AND pra_l10 IS NOT NULL)";
+        db.execute(planted, &[]).await.unwrap();
+        let report = check(db, d("2023-12-01"), 1000).await.unwrap();
+        let features: Vec<&str> = report.mismatches.iter().map(|m| m.feature).collect();
+        assert_eq!(
+            features,
+            ["pts_l10", "pra_l10"],
+            "{who}: {:?}",
+            report.mismatches
+        );
         assert!(
             changed.totals["player_game_summary"].changed > 0,
             "{who}: the mutation changed nothing upstream"

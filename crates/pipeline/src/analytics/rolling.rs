@@ -116,6 +116,67 @@ pub fn windows(history: &[PastGame], as_of: GameDate, season: Season) -> Windows
     }
 }
 
+/// One past game's counts beyond points and minutes, for the windows of feature version 2
+/// (rebounds, assists, points + rebounds + assists, threes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastBox {
+    pub date: GameDate,
+    pub season: Season,
+    pub minutes: f64,
+    pub reb: f64,
+    pub ast: f64,
+    pub pra: f64,
+    pub fg3m: f64,
+    pub fg3a: f64,
+}
+
+/// Last-5, last-10 and season mean and the last-10 sample standard deviation of one stat.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StatWindow {
+    pub l5: Option<f64>,
+    pub l10: Option<f64>,
+    pub season: Option<f64>,
+    pub std_l10: Option<f64>,
+}
+
+/// The version 2 windows of one player as of a date.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BoxWindows {
+    pub reb: StatWindow,
+    pub ast: StatWindow,
+    pub pra: StatWindow,
+    pub pra_l3: Option<f64>,
+    /// PRA per minute over the last 10 games (total PRA / total minutes).
+    pub pra_per_min_l10: Option<f64>,
+    pub fg3m: StatWindow,
+    pub fg3a_l10: Option<f64>,
+}
+
+/// [`windows`] for the counts of [`PastBox`]: the same strictly-before cut, the same last-N
+/// bootstrap into the previous season, season means of the current season only.
+pub fn box_windows(history: &[PastBox], as_of: GameDate, season: Season) -> BoxWindows {
+    let past = &history[..history.partition_point(|g| g.date < as_of)];
+    let last = |n: usize| &past[past.len().saturating_sub(n)..];
+    let this_season = &past[past.partition_point(|g| g.season < season)..];
+    let (l3, l5, l10) = (last(3), last(5), last(10));
+    let stat = |v: fn(&PastBox) -> f64| StatWindow {
+        l5: mean(l5.iter().map(v)),
+        l10: mean(l10.iter().map(v)),
+        season: mean(this_season.iter().map(v)),
+        std_l10: std(l10.iter().map(v)),
+    };
+    let minutes: f64 = l10.iter().map(|g| g.minutes).sum();
+    BoxWindows {
+        reb: stat(|g| g.reb),
+        ast: stat(|g| g.ast),
+        pra: stat(|g| g.pra),
+        pra_l3: mean(l3.iter().map(|g| g.pra)),
+        pra_per_min_l10: (minutes > 0.0).then(|| l10.iter().map(|g| g.pra).sum::<f64>() / minutes),
+        fg3m: stat(|g| g.fg3m),
+        fg3a_l10: mean(l10.iter().map(|g| g.fg3a)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +220,44 @@ mod tests {
         assert_eq!(w.pts_std_l5, Some(10.0));
         assert_eq!(w.pts_slope_l10, Some(10.0));
         assert_eq!(w.ppm_l10, Some(60.0 / 90.0));
+    }
+
+    #[test]
+    fn box_windows_use_only_earlier_games_and_this_seasons_means() {
+        let g = |date: &str, season: i16, reb: f64, fg3m: f64| PastBox {
+            date: GameDate::parse(date).unwrap(),
+            season: Season::new(season),
+            minutes: 20.0,
+            reb,
+            ast: 1.0,
+            pra: reb + 1.0 + 10.0,
+            fg3m,
+            fg3a: 2.0 * fg3m,
+        };
+        let h = vec![
+            g("2024-04-10", 2023, 2.0, 0.0),
+            g("2024-10-24", 2024, 4.0, 1.0),
+            g("2024-10-26", 2024, 6.0, 3.0),
+            g("2024-10-28", 2024, 50.0, 9.0),
+        ];
+        let w = box_windows(
+            &h,
+            GameDate::parse("2024-10-28").unwrap(),
+            Season::new(2024),
+        );
+        assert_eq!(w.reb.l5, Some(4.0), "2, 4, 6 and not the 50 of the day");
+        assert_eq!(w.reb.season, Some(5.0), "this season only: 4 and 6");
+        assert_eq!(w.reb.std_l10, Some(2.0));
+        assert_eq!(w.fg3m.l10, Some(4.0 / 3.0));
+        assert_eq!(w.fg3a_l10, Some(8.0 / 3.0));
+        assert_eq!(w.pra.l10, Some(15.0));
+        assert_eq!(w.pra_per_min_l10, Some(45.0 / 60.0));
+        let none = box_windows(
+            &[],
+            GameDate::parse("2024-10-28").unwrap(),
+            Season::new(2024),
+        );
+        assert_eq!(none, BoxWindows::default());
     }
 
     #[test]

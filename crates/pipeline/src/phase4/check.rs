@@ -34,7 +34,7 @@ pub async fn check_features(
 ) -> Result<CheckReport, ProcessError> {
     let rows = db
         .query(
-            "SELECT game_id, player_id, pts_l5, pts_l10, pts_season, min_l10 FROM feature_store \
+            "SELECT game_id, player_id, pts_l5, pts_l10, pts_season, min_l10, pra_l10, fg3m_season FROM feature_store \
              WHERE game_date = $1 AND feature_version = $2 ORDER BY player_id",
             &[date.to_string().into(), super::FEATURE_VERSION.into()],
         )
@@ -59,7 +59,12 @@ pub async fn check_features(
             date.to_string().into(),
             from.as_str().into(),
         ];
-        let season_avg = "SELECT CAST(AVG(points) AS DOUBLE PRECISION) FROM player_game_summary WHERE player_id = $1 AND game_date < $2 AND season = $3";
+        let season_avg = "SELECT CAST(AVG({col}) AS DOUBLE PRECISION) FROM player_game_summary WHERE player_id = $1 AND game_date < $2 AND season = $3";
+        let season_params = [
+            Value::from(player),
+            date.to_string().into(),
+            season.to_string().into(),
+        ];
         let recomputed = [
             (
                 "pts_l5",
@@ -76,20 +81,25 @@ pub async fn check_features(
             (
                 "pts_season",
                 4,
-                db.query(
-                    season_avg,
-                    &[
-                        Value::from(player),
-                        date.to_string().into(),
-                        season.to_string().into(),
-                    ],
-                )
-                .await?,
+                db.query(&season_avg.replace("{col}", "points"), &season_params)
+                    .await?,
             ),
             (
                 "min_l10",
                 5,
                 db.query(&last(10).replace("{col}", "COALESCE(minutes, 0)"), &params)
+                    .await?,
+            ),
+            // Feature version 2.
+            (
+                "pra_l10",
+                6,
+                db.query(&last(10).replace("{col}", "pra"), &params).await?,
+            ),
+            (
+                "fg3m_season",
+                7,
+                db.query(&season_avg.replace("{col}", "fg3m"), &season_params)
                     .await?,
             ),
         ];

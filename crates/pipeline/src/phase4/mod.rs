@@ -9,9 +9,10 @@
 //! - `usage_spike = usage L3 − usage L10`
 //! - `matchup_factor = opponent defensive rating L10 / mean defensive rating L10 of that day's teams`
 
+mod boxes;
 pub mod check;
 
-use crate::analytics::rolling::{Windows, mean, windows};
+use crate::analytics::rolling::{BoxWindows, Windows, box_windows, mean, windows};
 use crate::phase3::load::{self, f};
 use crate::processor::{
     BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Window,
@@ -21,8 +22,34 @@ use nba_props_store::schema::{FEATURE_STORE, PLAYER_DAILY_CACHE};
 use nba_props_store::{Row, Value};
 use std::collections::HashMap;
 
-/// The feature set written by this build; a change of features is a new version.
-pub const FEATURE_VERSION: &str = "v1";
+/// The feature set written by this build; a change of features is a new version. `v2` added
+/// the rebounds, assists, PRA and threes windows the other prop markets need.
+pub const FEATURE_VERSION: &str = "v2";
+
+/// The version 2 features, in the order of their `feature_store` columns.
+fn v2_features(b: &BoxWindows) -> [(&'static str, Option<f64>); 19] {
+    [
+        ("reb_l5", b.reb.l5),
+        ("reb_l10", b.reb.l10),
+        ("reb_season", b.reb.season),
+        ("reb_std_l10", b.reb.std_l10),
+        ("ast_l5", b.ast.l5),
+        ("ast_l10", b.ast.l10),
+        ("ast_season", b.ast.season),
+        ("ast_std_l10", b.ast.std_l10),
+        ("pra_l3", b.pra_l3),
+        ("pra_l5", b.pra.l5),
+        ("pra_l10", b.pra.l10),
+        ("pra_season", b.pra.season),
+        ("pra_std_l10", b.pra.std_l10),
+        ("pra_per_min_l10", b.pra_per_min_l10),
+        ("fg3m_l5", b.fg3m.l5),
+        ("fg3m_l10", b.fg3m.l10),
+        ("fg3m_season", b.fg3m.season),
+        ("fg3m_std_l10", b.fg3m.std_l10),
+        ("fg3a_l10", b.fg3a_l10),
+    ]
+}
 
 pub fn processors() -> Vec<Box<dyn Processor>> {
     vec![Box::new(DailyCache), Box::new(FeatureStore)]
@@ -207,6 +234,7 @@ impl Processor for FeatureStore {
                 .filter_map(|r| Some((r.i64(0)?, r)))
                 .collect();
             let history = load::history(ctx, date).await?;
+            let boxes = boxes::box_history(ctx, date).await?;
             let season = date.season();
             let mut rows = Vec::with_capacity(players.len());
             for p in &players {
@@ -256,13 +284,16 @@ impl Processor for FeatureStore {
                     ("pra_movement", p.f64(12).zip(p.f64(13)).map(|(l, o)| l - o)),
                     ("pts_vs_opponent", vs.0),
                 ];
+                let past_boxes = boxes.get(&player_id).map(Vec::as_slice).unwrap_or_default();
+                let v2 = v2_features(&box_windows(past_boxes, date, season));
                 let missing: Vec<&str> = features
                     .iter()
                     .chain(&context)
+                    .chain(&v2)
                     .filter(|(_, v)| v.is_none())
                     .map(|(n, _)| *n)
                     .collect();
-                let total_features = features.len() + context.len();
+                let total_features = features.len() + context.len() + v2.len();
                 let back_to_back = p.bool(6).unwrap_or(false);
                 let (games_7, minutes_7) = (p.i64(7).unwrap_or(0), p.f64(8).unwrap_or(0.0));
                 let fatigue = 1.0
@@ -320,6 +351,7 @@ impl Processor for FeatureStore {
                     sources.join(",").into(),
                     bootstrap.into(),
                 ]);
+                row.extend(v2.iter().map(|(_, v)| f(*v)));
                 rows.push(row);
             }
             Ok(Output {

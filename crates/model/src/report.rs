@@ -1,0 +1,592 @@
+//! The walk-forward evaluation report: every figure is computed on the SAME rows (played, with
+//! a line, with an earlier game this season, predicted by every system), written as JSON,
+//! markdown and an SVG chart (reliability of P(over), MAE by month).
+
+use crate::metrics::{self, PickStats, ReliabilityBin, Thresholds};
+use crate::system::SystemKind;
+use crate::walk::Predicted;
+use nba_props_core::GameDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// The schema version of the JSON report.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One evaluated player-game.
+#[derive(Debug, Clone)]
+pub struct EvalRow {
+    pub date: GameDate,
+    pub actual: f64,
+    pub line: f64,
+    pub last_5: f64,
+    pub last_10: f64,
+    pub season: f64,
+    /// Per system of [`Inputs::systems`].
+    pub predictions: Vec<Predicted>,
+}
+
+/// What the report is about.
+pub struct Inputs<'a> {
+    pub market: &'a str,
+    pub from: GameDate,
+    pub to: GameDate,
+    pub systems: &'a [SystemKind],
+    pub thresholds: Thresholds,
+    pub retrain_every_days: u16,
+    pub build: String,
+    /// Why rows of the period are not in the comparison (reason → count).
+    pub excluded: BTreeMap<String, usize>,
+    pub retrainings: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bucket {
+    pub edge: String,
+    #[serde(flatten)]
+    pub stats: PickStats,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Month {
+    pub month: String,
+    pub rows: usize,
+    pub mae: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub market: String,
+    pub from: String,
+    pub to: String,
+    pub build: String,
+    pub retrain_every_days: u16,
+    pub retrainings: usize,
+    pub thresholds: Thresholds,
+    /// Rows every figure below is computed on.
+    pub rows: usize,
+    pub excluded: BTreeMap<String, usize>,
+    /// MAE per system and per baseline (`last_5`, `last_10`, `season`).
+    pub mae: BTreeMap<String, f64>,
+    pub rmse: BTreeMap<String, f64>,
+    pub mae_line: Option<f64>,
+    pub rmse_line: Option<f64>,
+    /// MAE of each system divided by the line's.
+    pub mae_ratio_to_line: BTreeMap<String, f64>,
+    /// The recommended picks (edge and confidence thresholds) of each system.
+    pub hit_rate: BTreeMap<String, PickStats>,
+    /// Every row picked on the side of its edge, by |edge| bucket, per system.
+    pub picks: BTreeMap<String, Vec<Bucket>>,
+    pub brier: BTreeMap<String, f64>,
+    pub reliability: BTreeMap<String, Vec<ReliabilityBin>>,
+    pub by_month: Vec<Month>,
+    /// The system with the lowest MAE (the one phase 5 should publish).
+    pub best_system: Option<String>,
+}
+
+const BUCKETS: [(f64, f64, &str); 5] = [
+    (0.0, 1.0, "0-1"),
+    (1.0, 2.0, "1-2"),
+    (2.0, 3.0, "2-3"),
+    (3.0, 5.0, "3-5"),
+    (5.0, f64::INFINITY, "5+"),
+];
+
+fn mae_of(rows: &[EvalRow], f: impl Fn(&EvalRow) -> f64) -> Option<f64> {
+    metrics::mae(&rows.iter().map(|r| (f(r), r.actual)).collect::<Vec<_>>())
+}
+
+fn rmse_of(rows: &[EvalRow], f: impl Fn(&EvalRow) -> f64) -> Option<f64> {
+    metrics::rmse(&rows.iter().map(|r| (f(r), r.actual)).collect::<Vec<_>>())
+}
+
+/// A named predictor of a row's actual.
+type Column = (String, Box<dyn Fn(&EvalRow) -> f64>);
+
+/// Every column the errors are computed for: the systems, then the baselines.
+fn columns(systems: &[SystemKind]) -> Vec<Column> {
+    let mut out: Vec<Column> = systems
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let f: Box<dyn Fn(&EvalRow) -> f64> =
+                Box::new(move |r: &EvalRow| r.predictions[i].value);
+            (k.id().to_string(), f)
+        })
+        .collect();
+    out.push(("last_5".into(), Box::new(|r| r.last_5)));
+    out.push(("last_10".into(), Box::new(|r| r.last_10)));
+    out.push(("season".into(), Box::new(|r| r.season)));
+    out
+}
+
+pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
+    let cols = columns(inputs.systems);
+    let mut mae = BTreeMap::new();
+    let mut rmse = BTreeMap::new();
+    for (name, f) in &cols {
+        if let Some(v) = mae_of(rows, f) {
+            mae.insert(name.clone(), v);
+        }
+        if let Some(v) = rmse_of(rows, f) {
+            rmse.insert(name.clone(), v);
+        }
+    }
+    let mae_line = mae_of(rows, |r| r.line);
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        market: inputs.market.to_string(),
+        from: inputs.from.to_string(),
+        to: inputs.to.to_string(),
+        build: inputs.build,
+        retrain_every_days: inputs.retrain_every_days,
+        retrainings: inputs.retrainings,
+        thresholds: inputs.thresholds,
+        rows: rows.len(),
+        excluded: inputs.excluded,
+        mae_ratio_to_line: BTreeMap::new(),
+        mae,
+        rmse,
+        mae_line,
+        rmse_line: rmse_of(rows, |r| r.line),
+        hit_rate: BTreeMap::new(),
+        picks: BTreeMap::new(),
+        brier: BTreeMap::new(),
+        reliability: BTreeMap::new(),
+        by_month: Vec::new(),
+        best_system: None,
+    };
+    for (i, k) in inputs.systems.iter().enumerate() {
+        let id = k.id().to_string();
+        if let (Some(m), Some(l)) = (report.mae.get(&id), mae_line) {
+            report.mae_ratio_to_line.insert(id.clone(), m / l);
+        }
+        let edge = |r: &EvalRow| r.predictions[i].value - r.line;
+        let p = |r: &EvalRow| r.predictions[i].p_over.unwrap_or(0.5);
+        let recommended: Vec<Option<bool>> = rows
+            .iter()
+            .filter_map(|r| {
+                let pick = inputs.thresholds.recommend(edge(r), p(r));
+                (pick != metrics::Pick::Pass).then(|| metrics::correct(pick, r.actual, r.line))
+            })
+            .collect();
+        report
+            .hit_rate
+            .insert(id.clone(), PickStats::of(&recommended));
+        let buckets = BUCKETS
+            .iter()
+            .map(|(lo, hi, name)| {
+                let outcomes: Vec<Option<bool>> = rows
+                    .iter()
+                    .filter(|r| (*lo..*hi).contains(&edge(r).abs()) && edge(r) != 0.0)
+                    .map(|r| {
+                        let side = if edge(r) > 0.0 {
+                            metrics::Pick::Over
+                        } else {
+                            metrics::Pick::Under
+                        };
+                        metrics::correct(side, r.actual, r.line)
+                    })
+                    .collect();
+                Bucket {
+                    edge: name.to_string(),
+                    stats: PickStats::of(&outcomes),
+                }
+            })
+            .collect();
+        report.picks.insert(id.clone(), buckets);
+        let probs: Vec<(f64, bool)> = rows
+            .iter()
+            .filter(|r| r.actual != r.line)
+            .map(|r| (p(r), r.actual > r.line))
+            .collect();
+        if let Some(b) = metrics::brier(&probs) {
+            report.brier.insert(id.clone(), b);
+        }
+        report.reliability.insert(id, metrics::reliability(&probs));
+    }
+    let mut months: BTreeMap<String, Vec<EvalRow>> = BTreeMap::new();
+    for r in rows {
+        months
+            .entry(r.date.to_string()[..7].to_string())
+            .or_default()
+            .push(r.clone());
+    }
+    for (month, rs) in months {
+        let mut m = BTreeMap::new();
+        for (name, f) in &cols {
+            if let Some(v) = mae_of(&rs, f) {
+                m.insert(name.clone(), v);
+            }
+        }
+        if let Some(v) = mae_of(&rs, |r| r.line) {
+            m.insert("line".into(), v);
+        }
+        report.by_month.push(Month {
+            month,
+            rows: rs.len(),
+            mae: m,
+        });
+    }
+    report.best_system = inputs
+        .systems
+        .iter()
+        .filter_map(|k| Some((k.id(), *report.mae.get(k.id())?)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(id, _)| id.to_string());
+    report
+}
+
+fn num(v: Option<&f64>) -> String {
+    v.map_or("–".into(), |v| format!("{v:.3}"))
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{:.1}%", 100.0 * v))
+}
+
+impl Report {
+    pub fn markdown(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "# Walk-forward evaluation: {} {} .. {}\n",
+            self.market, self.from, self.to
+        );
+        let _ = writeln!(
+            s,
+            "Build {}; retrained every {} days ({} trainings), each day predicted with models trained only on earlier rows. \
+             Every figure is on the same **{} rows** (played, with a pre-tip line, with an earlier game this season).\n",
+            self.build, self.retrain_every_days, self.retrainings, self.rows
+        );
+        if !self.excluded.is_empty() {
+            let parts: Vec<String> = self
+                .excluded
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
+            let _ = writeln!(s, "Left out of the comparison: {}.\n", parts.join(", "));
+        }
+        let _ = writeln!(
+            s,
+            "## Errors\n\n| predictor | MAE | RMSE | MAE / line MAE |\n|---|---|---|---|"
+        );
+        for (name, mae) in &self.mae {
+            let _ = writeln!(
+                s,
+                "| {name} | {mae:.3} | {} | {} |",
+                num(self.rmse.get(name)),
+                self.mae_line
+                    .map_or("–".into(), |l| format!("{:.3}", mae / l))
+            );
+        }
+        let _ = writeln!(
+            s,
+            "| line | {} | {} | 1.000 |\n",
+            num(self.mae_line.as_ref()),
+            num(self.rmse_line.as_ref())
+        );
+        let _ = writeln!(
+            s,
+            "## Recommended picks (|edge| ≥ {}, confidence ≥ {}) at −110 (break-even 52.4%)\n\n| system | N | wins | pushes | hit rate | ROI | Brier |\n|---|---|---|---|---|---|---|",
+            self.thresholds.min_edge, self.thresholds.min_confidence
+        );
+        for (name, h) in &self.hit_rate {
+            let _ = writeln!(
+                s,
+                "| {name} | {} | {} | {} | {} | {} | {} |",
+                h.n,
+                h.wins,
+                h.pushes,
+                pct(h.hit_rate),
+                pct(h.roi),
+                num(self.brier.get(name))
+            );
+        }
+        let _ = writeln!(s, "\n## Every row on the side of its edge, by |edge|\n");
+        for (name, buckets) in &self.picks {
+            let _ = writeln!(
+                s,
+                "**{name}**\n\n| edge | N | hit rate | ROI |\n|---|---|---|---|"
+            );
+            for b in buckets {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    b.edge,
+                    b.stats.n,
+                    pct(b.stats.hit_rate),
+                    pct(b.stats.roi)
+                );
+            }
+            let _ = writeln!(s);
+        }
+        let _ = writeln!(s, "## Reliability of P(over)\n");
+        for (name, bins) in &self.reliability {
+            let _ = writeln!(
+                s,
+                "**{name}**\n\n| P(over) | N | mean P | over rate |\n|---|---|---|---|"
+            );
+            for b in bins.iter().filter(|b| b.n > 0) {
+                let _ = writeln!(
+                    s,
+                    "| {:.1}–{:.1} | {} | {} | {} |",
+                    b.from,
+                    b.to,
+                    b.n,
+                    pct(b.mean_p),
+                    pct(b.over_rate)
+                );
+            }
+            let _ = writeln!(s);
+        }
+        let _ = writeln!(s, "## MAE by month\n");
+        let names: Vec<&String> = self
+            .by_month
+            .first()
+            .map(|m| m.mae.keys().collect())
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "| month | N | {} |\n|---|---|{}",
+            names
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join(" | "),
+            "---|".repeat(names.len())
+        );
+        for m in &self.by_month {
+            let cells: Vec<String> = names.iter().map(|n| num(m.mae.get(*n))).collect();
+            let _ = writeln!(s, "| {} | {} | {} |", m.month, m.rows, cells.join(" | "));
+        }
+        if let Some(best) = &self.best_system {
+            let _ = writeln!(s, "\nLowest MAE: **{best}**.");
+        }
+        s
+    }
+
+    /// Two panels: reliability of P(over) per system, and MAE by month (systems and the line).
+    pub fn svg(&self) -> String {
+        const COLORS: [&str; 7] = [
+            "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#7f7f7f",
+        ];
+        let (w, h, pad) = (420.0, 320.0, 45.0);
+        let mut s = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+            2.0 * w,
+            h + 40.0
+        );
+        let plot = |s: &mut String, x0: f64, title: &str| {
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"18\" font-size=\"13\">{title}</text>",
+                x0 + pad
+            );
+            let _ = writeln!(
+                s,
+                "<rect x=\"{}\" y=\"{pad}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#444\"/>",
+                x0 + pad,
+                w - 2.0 * pad,
+                h - 2.0 * pad
+            );
+        };
+        // Panel 1: reliability.
+        plot(
+            &mut s,
+            0.0,
+            &format!("Reliability of P(over), {} rows", self.rows),
+        );
+        let px = |p: f64| pad + p * (w - 2.0 * pad);
+        let py = |p: f64| h - pad - p * (h - 2.0 * pad);
+        let _ = writeln!(
+            s,
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#aaa\" stroke-dasharray=\"4\"/>",
+            px(0.0),
+            py(0.0),
+            px(1.0),
+            py(1.0)
+        );
+        for t in [0.0, 0.5, 1.0] {
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{t}</text>",
+                px(t),
+                h - pad + 14.0
+            );
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{t}</text>",
+                pad - 4.0,
+                py(t) + 4.0
+            );
+        }
+        for (i, (name, bins)) in self.reliability.iter().enumerate() {
+            let c = COLORS[i % COLORS.len()];
+            let pts: Vec<String> = bins
+                .iter()
+                .filter_map(|b| Some(format!("{:.1},{:.1}", px(b.mean_p?), py(b.over_rate?))))
+                .collect();
+            let _ = writeln!(
+                s,
+                "<polyline fill=\"none\" stroke=\"{c}\" stroke-width=\"2\" points=\"{}\"/>",
+                pts.join(" ")
+            );
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{}\" fill=\"{c}\">{name}</text>",
+                pad + 6.0,
+                pad + 14.0 + 13.0 * i as f64
+            );
+        }
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">predicted P(over) → observed over rate</text>",
+            w / 2.0,
+            h - 8.0
+        );
+        // Panel 2: MAE by month.
+        plot(&mut s, w, "MAE by month");
+        let series: Vec<String> = self
+            .by_month
+            .first()
+            .map(|m| {
+                m.mae
+                    .keys()
+                    .filter(|k| !matches!(k.as_str(), "last_10" | "season"))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let values: Vec<f64> = self
+            .by_month
+            .iter()
+            .flat_map(|m| m.mae.values().copied())
+            .collect();
+        let (lo, hi) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(*v), b.max(*v))
+            });
+        let (lo, hi) = if lo.is_finite() {
+            (lo * 0.95, hi * 1.05)
+        } else {
+            (0.0, 1.0)
+        };
+        let n = self.by_month.len().max(2) as f64 - 1.0;
+        let mx = |i: usize| w + pad + i as f64 / n * (w - 2.0 * pad);
+        let my = |v: f64| h - pad - (v - lo) / (hi - lo).max(1e-9) * (h - 2.0 * pad);
+        for (i, m) in self.by_month.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                mx(i),
+                h - pad + 14.0,
+                &m.month[2..]
+            );
+        }
+        for v in [lo, (lo + hi) / 2.0, hi] {
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{v:.2}</text>",
+                w + pad - 4.0,
+                my(v) + 4.0
+            );
+        }
+        for (i, name) in series.iter().enumerate() {
+            let c = if name == "line" {
+                "#000"
+            } else {
+                COLORS[i % COLORS.len()]
+            };
+            let pts: Vec<String> = self
+                .by_month
+                .iter()
+                .enumerate()
+                .filter_map(|(j, m)| Some(format!("{:.1},{:.1}", mx(j), my(*m.mae.get(name)?))))
+                .collect();
+            let _ = writeln!(
+                s,
+                "<polyline fill=\"none\" stroke=\"{c}\" stroke-width=\"2\" points=\"{}\"/>",
+                pts.join(" ")
+            );
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{}\" fill=\"{c}\">{name}</text>",
+                w + pad + 6.0,
+                pad + 14.0 + 13.0 * i as f64
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_figure_is_on_the_same_rows_and_the_json_has_the_agreed_fields() {
+        let d = GameDate::parse("2024-01-10").unwrap();
+        let row = |actual: f64, pred: f64, month: i32| EvalRow {
+            date: d.add_days(month * 31),
+            actual,
+            line: 20.5,
+            last_5: 18.0,
+            last_10: 19.0,
+            season: 20.0,
+            predictions: vec![Predicted {
+                value: pred,
+                p_over: Some(if pred > 20.5 { 0.7 } else { 0.3 }),
+            }],
+        };
+        let rows = vec![row(25.0, 24.0, 0), row(15.0, 17.0, 0), row(22.0, 19.0, 1)];
+        let r = build(
+            Inputs {
+                market: "pra",
+                from: d,
+                to: d.add_days(40),
+                systems: &[SystemKind::Gbm],
+                thresholds: Thresholds {
+                    min_edge: 2.0,
+                    min_confidence: 0.55,
+                },
+                retrain_every_days: 7,
+                build: "test".into(),
+                excluded: BTreeMap::new(),
+                retrainings: 2,
+            },
+            &rows,
+        );
+        assert_eq!(r.rows, 3);
+        assert_eq!(r.mae["gbm"], (1.0 + 2.0 + 3.0) / 3.0);
+        assert_eq!(r.mae["last_5"], (7.0 + 3.0 + 4.0) / 3.0);
+        assert_eq!(r.mae_line, Some((4.5 + 5.5 + 1.5) / 3.0));
+        // Picks: 24 vs 20.5 OVER (won), 17 vs 20.5 UNDER (won); 19 has |edge| 1.5 < 2: no pick.
+        assert_eq!((r.hit_rate["gbm"].n, r.hit_rate["gbm"].wins), (2, 2));
+        assert_eq!(r.by_month.len(), 2);
+        assert_eq!(r.best_system.as_deref(), Some("gbm"));
+        let json = serde_json::to_value(&r).unwrap();
+        for field in [
+            "rows",
+            "mae",
+            "mae_line",
+            "hit_rate",
+            "picks",
+            "brier",
+            "reliability",
+        ] {
+            assert!(json.get(field).is_some(), "{field}");
+        }
+        assert!(r.markdown().contains("| gbm | 2.000 |"));
+        let svg = r.svg();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert_eq!(
+            svg.matches("<polyline").count(),
+            1 + 3,
+            "reliability: gbm; by month: gbm, last_5, line"
+        );
+    }
+}

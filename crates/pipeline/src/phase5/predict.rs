@@ -1,0 +1,293 @@
+//! `predict`: for each expected player of the date, each configured system and market, the
+//! predicted value, the line (book or consensus, snapshot before tip-off), the edge, P(over)
+//! and a recommendation. No line → no edge, no P(over), no recommendation (all NULL).
+//!
+//! Models: the one serving date D was trained for T = the schedule's training date of D, on
+//! rows dated before T (so before D). The predict run of the first game date on or after T
+//! writes its `model_registry` row; other dates find the file through the registry (checked
+//! against its hash) or, in a backfill, share it in memory. Training is deterministic, so a
+//! date that must retrain (no registry row yet) gets the same model.
+
+use super::data::{self, Rows};
+use super::{Settings, settings};
+use crate::phase3::load::f;
+use crate::processor::{
+    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched, Window,
+};
+use nba_props_core::{GameDate, Market};
+use nba_props_model::features::FEATURE_VERSION;
+use nba_props_model::registry::{self, ModelStore};
+use nba_props_model::system::{self, SystemKind, Trained};
+use nba_props_model::walk::predict_with;
+use nba_props_store::schema::{MODEL_REGISTRY, PREDICTIONS};
+use std::sync::Arc;
+
+pub struct Predict;
+
+static PREDICT: Declaration = Declaration {
+    name: "predict",
+    phase: 5,
+    inputs: &[
+        Input::Table {
+            name: "feature_store",
+            critical: true,
+            window: Window::Date,
+        },
+        // Training rows: features and actuals of the two seasons before the date.
+        Input::Table {
+            name: "feature_store",
+            critical: true,
+            window: Window::History,
+        },
+        Input::Table {
+            name: "player_game_summary",
+            critical: true,
+            window: Window::History,
+        },
+        Input::Table {
+            name: "upcoming_player_game_context",
+            critical: true,
+            window: Window::History,
+        },
+        Input::Table {
+            name: "odds_player_props",
+            critical: false,
+            window: Window::History,
+        },
+        Input::Table {
+            name: "odds_player_props",
+            critical: false,
+            window: Window::Date,
+        },
+        Input::Table {
+            name: "nbac_schedule",
+            critical: true,
+            window: Window::History,
+        },
+    ],
+    outputs: &[&PREDICTIONS, &MODEL_REGISTRY],
+};
+
+/// A model that serves a date, and its file's sha256.
+struct Served {
+    model: Trained,
+    sha256: String,
+}
+
+async fn training_rows(ctx: &Ctx, s: &Settings, t: GameDate) -> Result<Arc<Rows>, ProcessError> {
+    let from = s.schedule.train_from(t);
+    ctx.memo(&format!("phase5:train:{t}"), || async move {
+        data::load(
+            &ctx.store.db,
+            from,
+            t.add_days(-1),
+            &s.markets,
+            s.tipoff_grace_minutes,
+            &s.line,
+        )
+        .await
+    })
+    .await
+}
+
+/// The registered model for (system, market, training date), if its file is intact.
+async fn registered(
+    ctx: &Ctx,
+    files: &ModelStore,
+    kind: SystemKind,
+    market: Market,
+    t: GameDate,
+) -> Result<Option<Served>, ProcessError> {
+    let rows = ctx
+        .store
+        .db
+        .query(
+            "SELECT file_sha256 FROM model_registry WHERE system_id = $1 AND system_version = $2 AND market = $3 \
+             AND trained_for = $4 AND feature_version = $5 ORDER BY first_used",
+            &[
+                kind.id().into(),
+                kind.version().into(),
+                market.as_str().into(),
+                t.to_string().into(),
+                FEATURE_VERSION.into(),
+            ],
+        )
+        .await?;
+    let Some(sha) = rows.first().map(|r| r.text(0)) else {
+        return Ok(None);
+    };
+    match files.load(&sha) {
+        Ok(model) => Ok(Some(Served { model, sha256: sha })),
+        Err(e) => {
+            // A missing or changed file is retrained, never trusted; say so.
+            tracing::warn!(error = %e, "A registered model file cannot be used; retraining.");
+            Ok(None)
+        }
+    }
+}
+
+async fn serve(
+    ctx: &Ctx,
+    s: &'static Settings,
+    files: &ModelStore,
+    kind: SystemKind,
+    market: Market,
+    t: GameDate,
+) -> Result<Arc<Result<Served, String>>, ProcessError> {
+    let key = format!("phase5:model:{}:{market}:{t}", kind.id());
+    ctx.memo(&key, || async move {
+        if let Some(hit) = registered(ctx, files, kind, market, t).await? {
+            return Ok(Ok(hit));
+        }
+        let rows = training_rows(ctx, s, t).await?;
+        let examples = rows
+            .by_market
+            .get(&market)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        Ok(match system::train(kind, market, &s.params, examples, t) {
+            Ok(model) => match files.save(&model) {
+                Ok(sha256) => Ok(Served { model, sha256 }),
+                Err(e) => return Err(ProcessError::Data(e.to_string())),
+            },
+            Err(e) => Err(e.to_string()),
+        })
+    })
+    .await
+}
+
+impl Processor for Predict {
+    fn declaration(&self) -> &'static Declaration {
+        &PREDICT
+    }
+
+    fn run<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        date: GameDate,
+    ) -> BoxFuture<'a, Result<Output, ProcessError>> {
+        Box::pin(async move {
+            let s = settings();
+            let day = data::load(
+                &ctx.store.db,
+                date,
+                date,
+                &s.markets,
+                s.tipoff_grace_minutes,
+                &s.line,
+            )
+            .await?;
+            if day.meta.is_empty()
+                && !crate::phase3::load::has_rows(ctx, PREDICTIONS.name, date).await?
+            {
+                return Err(ProcessError::NoInput);
+            }
+            let t = s.schedule.training_date(date);
+            let first_use = ctx
+                .store
+                .db
+                .query(
+                    "SELECT 1 FROM feature_store WHERE feature_version = $1 AND game_date >= $2 AND game_date < $3 LIMIT 1",
+                    &[FEATURE_VERSION.into(), t.to_string().into(), date.to_string().into()],
+                )
+                .await?
+                .is_empty();
+            let files = ModelStore::beside_raw(ctx.store.raw.dir());
+            let mut out = Output {
+                inputs: vec![
+                    "feature_store".into(),
+                    "player_game_summary".into(),
+                    "upcoming_player_game_context".into(),
+                    "odds_player_props".into(),
+                    "nbac_schedule".into(),
+                ],
+                ..Output::default()
+            };
+            let mut predictions = Vec::new();
+            let mut registry_rows = Vec::new();
+            for &market in &s.markets {
+                let examples = day
+                    .by_market
+                    .get(&market)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                for &kind in &s.systems {
+                    let served = serve(ctx, s, &files, kind, market, t).await?;
+                    let served = match served.as_ref() {
+                        Ok(served) => served,
+                        Err(e) => {
+                            out.notes
+                                .push(format!("{} {market}: no model ({e})", kind.id()));
+                            continue;
+                        }
+                    };
+                    if first_use {
+                        registry_rows.push(registry::registry_row(
+                            &served.model,
+                            &served.sha256,
+                            &date.to_string(),
+                            true,
+                        ));
+                    }
+                    let thresholds = s.thresholds(market);
+                    let version = registry::version(&served.sha256);
+                    for ((e, meta), p) in examples
+                        .iter()
+                        .zip(&day.meta)
+                        .zip(predict_with(&served.model, examples))
+                    {
+                        let Some(p) = p else { continue };
+                        let line = e.line.as_ref();
+                        let edge = line.map(|l| p.value - l.value);
+                        let pick = edge
+                            .zip(p.p_over)
+                            .map(|(edge, p)| thresholds.recommend(edge, p));
+                        predictions.push(vec![
+                            e.game_id.as_str().into(),
+                            e.player_id.into(),
+                            kind.id().into(),
+                            market.as_str().into(),
+                            date.to_string().into(),
+                            meta.player_name.as_str().into(),
+                            meta.team.as_str().into(),
+                            meta.opponent.as_str().into(),
+                            kind.version().into(),
+                            version.as_str().into(),
+                            FEATURE_VERSION.into(),
+                            f(Some(p.value)),
+                            f(line.map(|l| l.value)),
+                            line.map(|l| l.source.clone()).into(),
+                            line.map(|l| l.books).into(),
+                            line.map(|l| l.snapshot_at.clone()).into(),
+                            f(edge),
+                            f(p.p_over),
+                            pick.map(|p| p.as_str()).into(),
+                        ]);
+                    }
+                }
+            }
+            out.unmatched = day
+                .lines
+                .unmatched
+                .iter()
+                .map(|(game, name, reason)| Unmatched {
+                    payload_sha256: "odds_player_props".into(),
+                    item: format!("player {name:?} in game {game}"),
+                    reason: reason.clone(),
+                })
+                .collect();
+            let refused: Vec<String> = day
+                .lines
+                .refused_rows
+                .iter()
+                .map(|(why, n)| format!("{n} prop rows not used: {why}"))
+                .collect();
+            out.notes.extend(refused);
+            out.tables = vec![
+                (&PREDICTIONS, predictions),
+                (&MODEL_REGISTRY, registry_rows),
+            ];
+            Ok(out)
+        })
+    }
+}

@@ -9,11 +9,18 @@
 //! - [`schedule`]: the CDN / stats `scheduleLeagueV2` season schedule.
 //! - [`game_lines`]: SBR closing game lines (kyleskom CSV export).
 //! - [`odds_props`]: The Odds API v4 event odds for player props.
+//! - [`bettingpros`]: BettingPros events and points-prop offers.
+//! - [`espn`]: ESPN scoreboards and game summaries (box score, pickcenter lines).
+//! - [`nbacom_boxscore`]: per-game box scores (stats `boxscoretraditionalv3`, CDN live box score).
 
+pub mod bettingpros;
 mod cell;
+pub mod espn;
+mod fields;
 pub mod game_lines;
 mod json;
 pub mod leaguegamelog;
+pub mod nbacom_boxscore;
 pub mod odds_props;
 pub mod schedule;
 

@@ -11,6 +11,7 @@
 //! - [`odds_props`]: The Odds API v4 event odds for player props.
 //! - [`bettingpros`]: BettingPros events and points-prop offers.
 //! - [`espn`]: ESPN scoreboards and game summaries (box score, pickcenter lines).
+//! - [`injury_report`]: the official injury-report PDF (positioned text → table rows).
 //! - [`nbacom_boxscore`]: per-game box scores (stats `boxscoretraditionalv3`, CDN live box score).
 
 pub mod bettingpros;
@@ -18,6 +19,7 @@ mod cell;
 pub mod espn;
 mod fields;
 pub mod game_lines;
+pub mod injury_report;
 mod json;
 pub mod leaguegamelog;
 pub mod nbacom_boxscore;

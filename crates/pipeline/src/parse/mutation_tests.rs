@@ -4,8 +4,8 @@
 use super::test_support::{CDN_FIXTURE, V3_FIXTURE, fixture};
 use super::test_support::{files_under, read};
 use super::{
-    ParseError, Source, bettingpros, espn, game_lines, leaguegamelog, nbacom_boxscore, odds_props,
-    schedule,
+    ParseError, Source, bettingpros, espn, game_lines, injury_report, leaguegamelog,
+    nbacom_boxscore, odds_props, schedule,
 };
 use crate::testdata::shared_data_dir;
 use proptest::prelude::*;
@@ -435,6 +435,21 @@ fn bettingpros_payloads_survive_mutations() {
         false,
         |b, s| bettingpros::parse_offers(b, s).map(drop),
         128,
+    );
+}
+
+#[test]
+fn injury_report_pdfs_survive_mutations() {
+    let Some(pdf) = real("lucasb19/Injury-Report_2026-02-08_03_30PM.pdf") else {
+        return;
+    };
+    // Truncation, byte noise and token edits of the PDF's own syntax (names, numbers, strings).
+    fuzz(
+        "nbacom/injury_report",
+        &pdf,
+        false,
+        |b, s| injury_report::parse(b, s).map(drop),
+        48,
     );
 }
 

@@ -133,7 +133,7 @@ fn a_summary_rebuilt_from_the_real_game_page_agrees_with_the_box_scores() {
     flate2::read::GzDecoder::new(&gz[..])
         .read_to_string(&mut html)
         .unwrap();
-    let summary = summary_from_game_page(&html);
+    let summary = crate::testdata::espn_summary_from_game_page(&html);
     let s = parse_summary(summary.to_string().as_bytes(), &SUMMARY).unwrap();
     assert_eq!(
         (s.game.home.tricode(), s.game.away.tricode()),
@@ -159,71 +159,6 @@ fn a_summary_rebuilt_from_the_real_game_page_agrees_with_the_box_scores() {
         (sums[&s.game.home], sums[&s.game.away]),
         (pts[&s.game.home], pts[&s.game.away])
     );
-}
-
-/// The summary API's shape, filled from the page's `gmStrp` (event, date, teams, scores) and
-/// `bxscr` (per team: starters and bench with their `keys` and stat strings).
-fn summary_from_game_page(html: &str) -> serde_json::Value {
-    use serde_json::{Value, json};
-    let marker = "window['__espnfitt__']=";
-    let start = html.find(marker).unwrap() + marker.len();
-    let end = start + html[start..].find("};</script>").unwrap() + 1;
-    let page: Value = serde_json::from_str(&html[start..end]).unwrap();
-    let pkg = &page["page"]["content"]["gamepackage"];
-    let strip = &pkg["gmStrp"];
-    let competitors: Vec<Value> = strip["tms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            let side = if t["isHome"].as_bool().unwrap() {
-                "home"
-            } else {
-                "away"
-            };
-            json!({"homeAway": side, "team": {"abbreviation": t["abbrev"]}, "score": t["score"]})
-        })
-        .collect();
-    let players: Vec<Value> = pkg["bxscr"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            let groups: Vec<Value> = t["stats"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|g| g.get("athlts").is_some())
-                .map(|g| {
-                    let starter = g["type"] == "starters";
-                    let athletes: Vec<Value> = g["athlts"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|a| {
-                            json!({
-                                "athlete": {"id": a["athlt"]["id"], "displayName": a["athlt"]["dspNm"]},
-                                "starter": starter,
-                                "didNotPlay": a["stats"].as_array().unwrap().is_empty(),
-                                "reason": a.get("dnpRsn").cloned().unwrap_or(Value::Null),
-                                "stats": a["stats"],
-                            })
-                        })
-                        .collect();
-                    json!({"keys": g["keys"], "athletes": athletes})
-                })
-                .collect();
-            json!({"team": {"abbreviation": t["tm"]["abbrev"]}, "statistics": groups})
-        })
-        .collect();
-    json!({
-        "header": {"id": strip["gid"], "competitions": [{
-            "date": strip["dt"],
-            "status": {"type": {"state": strip["status"]["state"]}},
-            "competitors": competitors,
-        }]},
-        "boxscore": {"players": players},
-    })
 }
 
 #[test]

@@ -31,7 +31,7 @@ mod cross_tests;
 #[cfg(test)]
 mod mutation_tests;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 pub use game_lines::GameLineRow;
 pub use leaguegamelog::BoxScoreLine;

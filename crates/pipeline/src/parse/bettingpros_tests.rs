@@ -1,6 +1,6 @@
 use super::*;
 use crate::parse::leaguegamelog;
-use crate::parse::test_support::{ACCESS_DENIED, assert_field, fixture};
+use crate::parse::test_support::{ACCESS_DENIED, assert_field, error_after, fixture};
 use crate::testdata::shared_data_dir;
 use std::collections::HashMap;
 
@@ -104,11 +104,8 @@ fn offers_pair_over_and_under_per_book_and_line() {
 #[test]
 fn wrong_fields_are_named() {
     let v: serde_json::Value = serde_json::from_str(HANDMADE).unwrap();
-    let with = |f: &dyn Fn(&mut serde_json::Value)| {
-        let mut v = v.clone();
-        f(&mut v);
-        parse_offers(v.to_string().as_bytes(), &OFFERS).unwrap_err()
-    };
+    let with =
+        |f: &dyn Fn(&mut serde_json::Value)| error_after(&v, f, |b| parse_offers(b, &OFFERS));
     let (file, ds) = (OFFERS.file, OFFERS.dataset);
     let line = "offers[0].selections[1].books[1].lines[0]";
     let e =

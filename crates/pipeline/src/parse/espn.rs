@@ -10,7 +10,7 @@
 use super::cell::Cell;
 use super::json::{from_json, timestamp};
 use super::schedule::GameStatus;
-use super::{ParseError, Source};
+use super::{ParseError, Source, Stats};
 use nba_props_core::Team;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -50,27 +50,7 @@ pub struct EspnPlayerLine {
     /// Whole minutes as ESPN writes them.
     pub minutes: Option<f64>,
     /// `None` for athletes who did not play (ESPN lists no stats for them).
-    pub stats: Option<EspnStats>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EspnStats {
-    pub points: i32,
-    pub fgm: i32,
-    pub fga: i32,
-    pub fg3m: i32,
-    pub fg3a: i32,
-    pub ftm: i32,
-    pub fta: i32,
-    pub oreb: i32,
-    pub dreb: i32,
-    pub reb: i32,
-    pub ast: i32,
-    pub stl: i32,
-    pub blk: i32,
-    pub tov: i32,
-    pub pf: i32,
-    pub plus_minus: Option<i32>,
+    pub stats: Option<Stats>,
 }
 
 /// One provider's line in `pickcenter`.
@@ -502,7 +482,7 @@ fn player_line(
         let (ftm, fta) = pair(3)?;
         (
             Some(f64::from(num(0)?)),
-            Some(EspnStats {
+            Some(Stats {
                 points: num(13)?,
                 fgm,
                 fga,

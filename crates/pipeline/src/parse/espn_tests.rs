@@ -1,6 +1,6 @@
 use super::*;
 use crate::parse::leaguegamelog;
-use crate::parse::test_support::{ACCESS_DENIED, assert_field, fixture};
+use crate::parse::test_support::{ACCESS_DENIED, assert_field, error_after, fixture};
 use crate::testdata::shared_data_dir;
 use std::collections::HashMap;
 use std::io::Read;
@@ -164,11 +164,8 @@ fn a_summary_rebuilt_from_the_real_game_page_agrees_with_the_box_scores() {
 #[test]
 fn wrong_fields_are_named() {
     let v: serde_json::Value = serde_json::from_str(HANDMADE).unwrap();
-    let with = |f: &dyn Fn(&mut serde_json::Value)| {
-        let mut v = v.clone();
-        f(&mut v);
-        parse_summary(v.to_string().as_bytes(), &SUMMARY).unwrap_err()
-    };
+    let with =
+        |f: &dyn Fn(&mut serde_json::Value)| error_after(&v, f, |b| parse_summary(b, &SUMMARY));
     let (file, ds) = (SUMMARY.file, SUMMARY.dataset);
     let group = "boxscore.players[0].statistics[0]";
     let e = with(&|v| v["boxscore"]["players"][0]["statistics"][0]["keys"][13] = "pts".into());

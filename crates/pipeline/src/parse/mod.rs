@@ -38,6 +38,28 @@ pub use leaguegamelog::BoxScoreLine;
 pub use odds_props::{OddsEvent, PropLine};
 pub use schedule::{GameStatus, SchedulePayload, ScheduledGame, UnresolvedGame};
 
+/// One player's counting stats in one game, as a per-game box score states them (nba.com v3 and
+/// CDN, ESPN summaries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    pub points: i32,
+    pub fgm: i32,
+    pub fga: i32,
+    pub fg3m: i32,
+    pub fg3a: i32,
+    pub ftm: i32,
+    pub fta: i32,
+    pub oreb: i32,
+    pub dreb: i32,
+    pub reb: i32,
+    pub ast: i32,
+    pub stl: i32,
+    pub blk: i32,
+    pub tov: i32,
+    pub pf: i32,
+    pub plus_minus: Option<i32>,
+}
+
 /// What is being parsed, for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Source<'a> {

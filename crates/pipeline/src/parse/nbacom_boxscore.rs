@@ -15,7 +15,7 @@ use super::cell::Cell;
 use super::fields::{At, Fields, flag};
 use super::json::{from_json, timestamp};
 use super::schedule::GameStatus;
-use super::{ParseError, Source};
+use super::{ParseError, Source, Stats};
 use nba_props_core::{GameDate, GameId, Team, date::eastern};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -56,27 +56,6 @@ pub struct PlayerLine {
     /// Minutes played as a number (19:09 → 19.15); `None` when the payload has none.
     pub minutes: Option<f64>,
     pub stats: Stats,
-}
-
-/// Counting stats, as the payload states them (zeros for players who did not play).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Stats {
-    pub points: i32,
-    pub fgm: i32,
-    pub fga: i32,
-    pub fg3m: i32,
-    pub fg3a: i32,
-    pub ftm: i32,
-    pub fta: i32,
-    pub oreb: i32,
-    pub dreb: i32,
-    pub reb: i32,
-    pub ast: i32,
-    pub stl: i32,
-    pub blk: i32,
-    pub tov: i32,
-    pub pf: i32,
-    pub plus_minus: Option<i32>,
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,8 @@
 use super::*;
 use crate::parse::leaguegamelog;
-use crate::parse::test_support::{ACCESS_DENIED, CDN_FIXTURE, V3_FIXTURE, assert_field, fixture};
+use crate::parse::test_support::{
+    ACCESS_DENIED, CDN_FIXTURE, V3_FIXTURE, assert_field, error_after, fixture,
+};
 use crate::testdata::shared_data_dir;
 use std::collections::HashMap;
 
@@ -180,11 +182,7 @@ fn wrong_fields_are_named() {
         return;
     };
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    let with = |f: &dyn Fn(&mut serde_json::Value)| {
-        let mut v = v.clone();
-        f(&mut v);
-        parse_v3(&serde_json::to_vec(&v).unwrap(), &V3).unwrap_err()
-    };
+    let with = |f: &dyn Fn(&mut serde_json::Value)| error_after(&v, f, |b| parse_v3(b, &V3));
     let root = "boxScoreTraditional.homeTeam";
     let e = with(&|v| {
         v["boxScoreTraditional"]["homeTeam"]["players"][2]["statistics"]["assists"] = "x".into()

@@ -68,3 +68,15 @@ pub(crate) fn fixture(rel: &str) -> Option<Vec<u8>> {
 pub(crate) const V3_FIXTURE: &str = "nba_api/boxscoretraditionalv3__EndPeriod=0_EndRange=0_GameID=0022200552_RangeType=0_StartPeriod=0_StartRange=0.json";
 /// The real CDN live box score capture (pbpstats, GSW @ BKN, 2020-12-22, 0022000001).
 pub(crate) const CDN_FIXTURE: &str = "pbpstats/tests/data/game_details/live_0022000001.json";
+
+/// The error `parse` gives on `good` after `edit` damaged it: for tests that break one field of
+/// a payload that parses.
+pub(crate) fn error_after<T: std::fmt::Debug>(
+    good: &serde_json::Value,
+    edit: &dyn Fn(&mut serde_json::Value),
+    parse: impl Fn(&[u8]) -> Result<T, ParseError>,
+) -> ParseError {
+    let mut v = good.clone();
+    edit(&mut v);
+    parse(v.to_string().as_bytes()).expect_err("the damaged payload must not parse")
+}

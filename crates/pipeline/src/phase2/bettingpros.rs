@@ -3,8 +3,8 @@
 //! same date give its teams, which [`GameResolver`] turns into the NBA game. The snapshot time
 //! is the offers page's capture (BettingPros pages carry no time of their own).
 
-use super::games::{GameMatch, GameResolver, KnownGame};
-use super::{parse_all, parse_each};
+use super::games::{GameMatch, KnownGame};
+use super::{games_on, load, parse_each};
 use crate::parse::bettingpros::{self, BpEvent};
 use crate::processor::{
     BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched, Window,
@@ -56,24 +56,20 @@ impl Processor for Props {
     ) -> BoxFuture<'a, Result<Output, ProcessError>> {
         Box::pin(async move {
             let partition = [date.to_string()];
-            let offers = ctx.payloads("bettingpros", "offers", &partition).await?;
-            if offers.is_empty() {
-                return Err(ProcessError::NoInput);
-            }
             let mut out = Output::default();
-            let pages = parse_all(ctx, offers, bettingpros::parse_offers, &mut out)?;
+            let offers = ("bettingpros", "offers");
+            let pages = load(ctx, offers, &partition, bettingpros::parse_offers, &mut out).await?;
             let events = ctx.payloads("bettingpros", "events", &partition).await?;
             let (events, bad) = parse_each(ctx, events, bettingpros::parse_events)?;
             out.bad_payloads.extend(bad);
             out.inputs
                 .extend(events.iter().map(|(m, _)| m.sha256.clone()));
-            out.inputs.push("nbac_schedule".into());
             // The newest capture of each event (oldest first).
             let events: HashMap<String, BpEvent> = events
                 .iter()
                 .flat_map(|(_, list)| list.iter().map(|e| (e.event_id.clone(), e.clone())))
                 .collect();
-            let games = GameResolver::load(&ctx.store.db, date, date).await?;
+            let games = games_on(ctx, date, &mut out).await?;
             let mut attached: HashMap<String, Result<(KnownGame, bool), String>> = HashMap::new();
             let mut reported = HashSet::new();
             let mut rows: BTreeMap<Key, Vec<Value>> = BTreeMap::new();

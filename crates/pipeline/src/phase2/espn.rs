@@ -9,7 +9,7 @@
 //! prices are swapped and `teams_swapped` says so.
 
 use super::games::{GameMatch, GameResolver, KnownGame};
-use super::parse_all;
+use super::{games_on, load};
 use crate::parse::espn::{self, EspnGame, EspnLine, EspnSummary};
 use crate::processor::{
     BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched, Window,
@@ -87,16 +87,17 @@ impl Processor for Scoreboard {
         date: GameDate,
     ) -> BoxFuture<'a, Result<Output, ProcessError>> {
         Box::pin(async move {
-            let metas = ctx
-                .payloads("espn", "scoreboard", &[date.to_string()])
-                .await?;
-            if metas.is_empty() {
-                return Err(ProcessError::NoInput);
-            }
             let mut out = Output::default();
-            let boards = parse_all(ctx, metas, espn::parse_scoreboard, &mut out)?;
-            out.inputs.push("nbac_schedule".into());
-            let games = GameResolver::load(&ctx.store.db, date, date).await?;
+            let day = [date.to_string()];
+            let boards = load(
+                ctx,
+                ("espn", "scoreboard"),
+                &day,
+                espn::parse_scoreboard,
+                &mut out,
+            )
+            .await?;
+            let games = games_on(ctx, date, &mut out).await?;
             let events = newest(
                 boards
                     .iter()
@@ -151,14 +152,17 @@ impl Processor for Summaries {
         date: GameDate,
     ) -> BoxFuture<'a, Result<Output, ProcessError>> {
         Box::pin(async move {
-            let metas = ctx.payloads("espn", "summary", &[date.to_string()]).await?;
-            if metas.is_empty() {
-                return Err(ProcessError::NoInput);
-            }
             let mut out = Output::default();
-            let summaries = parse_all(ctx, metas, espn::parse_summary, &mut out)?;
-            out.inputs.push("nbac_schedule".into());
-            let games = GameResolver::load(&ctx.store.db, date, date).await?;
+            let day = [date.to_string()];
+            let summaries = load(
+                ctx,
+                ("espn", "summary"),
+                &day,
+                espn::parse_summary,
+                &mut out,
+            )
+            .await?;
+            let games = games_on(ctx, date, &mut out).await?;
             let by_event = newest(
                 summaries
                     .into_iter()
@@ -222,7 +226,7 @@ fn player_row(
     let is_home = p.team == game.home;
     let opponent = if is_home { game.away } else { game.home };
     let st = p.stats;
-    let stat = |f: fn(&espn::EspnStats) -> i32| Value::from(st.as_ref().map(f));
+    let stat = |f: fn(&crate::parse::Stats) -> i32| Value::from(st.as_ref().map(f));
     vec![
         game.game_id.as_str().into(),
         p.espn_player_id.as_str().into(),

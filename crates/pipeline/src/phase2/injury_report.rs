@@ -7,8 +7,8 @@
 //! Games are matched by the matchup's teams on the entry's date; an entry on neither the
 //! report's date nor the next is reported by the run of the report's date.
 
-use super::games::{GameMatch, GameResolver};
-use super::parse_all;
+use super::games::GameMatch;
+use super::{games_on, load};
 use crate::parse::injury_report::{self, EntryType, InjuryEntry, Report};
 use crate::processor::{
     BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched, Window,
@@ -57,14 +57,10 @@ impl Processor for InjuryReport {
     ) -> BoxFuture<'a, Result<Output, ProcessError>> {
         Box::pin(async move {
             let partitions = [date.add_days(-1).to_string(), date.to_string()];
-            let metas = ctx.payloads("nbacom", "injury_report", &partitions).await?;
-            if metas.is_empty() {
-                return Err(ProcessError::NoInput);
-            }
             let mut out = Output::default();
-            let reports = parse_all(ctx, metas, injury_report::parse, &mut out)?;
-            out.inputs.push("nbac_schedule".into());
-            let games = GameResolver::load(&ctx.store.db, date, date).await?;
+            let dataset = ("nbacom", "injury_report");
+            let reports = load(ctx, dataset, &partitions, injury_report::parse, &mut out).await?;
+            let games = games_on(ctx, date, &mut out).await?;
             // Oldest capture first: a report fetched twice (re-published) keeps its newest bytes.
             let mut rows: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
             for (meta, report) in &reports {

@@ -48,6 +48,32 @@ pub(crate) fn parse_all<T: Send + Sync + 'static>(
     Ok(good)
 }
 
+/// The payloads of a dataset for `partitions`, parsed as [`parse_all`] does; `NoInput` when
+/// there are none.
+pub(crate) async fn load<T: Send + Sync + 'static>(
+    ctx: &Ctx,
+    (source, dataset): (&str, &str),
+    partitions: &[String],
+    parser: fn(&[u8], &crate::parse::Source) -> Result<T, ParseError>,
+    out: &mut Output,
+) -> Result<Vec<(RawMeta, Arc<T>)>, ProcessError> {
+    let metas = ctx.payloads(source, dataset, partitions).await?;
+    if metas.is_empty() {
+        return Err(ProcessError::NoInput);
+    }
+    parse_all(ctx, metas, parser, out)
+}
+
+/// The games of `date` in `nbac_schedule`, recorded as an input of the run.
+pub(crate) async fn games_on(
+    ctx: &Ctx,
+    date: nba_props_core::GameDate,
+    out: &mut Output,
+) -> Result<games::GameResolver, ProcessError> {
+    out.inputs.push("nbac_schedule".into());
+    Ok(games::GameResolver::load(&ctx.store.db, date, date).await?)
+}
+
 /// Payloads that parse (oldest capture first) and those that do not, for processors that weigh
 /// several inputs before deciding whether the run has any.
 pub(crate) type Parsed<T> = (Vec<(RawMeta, Arc<T>)>, Vec<(RawMeta, ParseError)>);

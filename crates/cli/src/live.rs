@@ -4,6 +4,7 @@ use crate::commands::open;
 use crate::config::Config;
 use nba_props_core::GameDate;
 use nba_props_sources::{SourceError, Sources, datasets, resolve};
+use nba_props_store::source_status;
 use std::process::ExitCode;
 
 /// The datasets `run` fetches for a date before phase 2: what the processors read.
@@ -57,36 +58,44 @@ pub async fn scrape(config: &Config, name: &str, date: GameDate) -> anyhow::Resu
     })
 }
 
+/// Every dataset with its schedule, key, last success and last error (from `source_status`,
+/// which every scrape updates), and the Odds API credits as last stated.
 pub async fn sources(config: &Config) -> anyhow::Result<ExitCode> {
     let store = open(config).await?;
-    let last = store
-        .db
-        .query(
-            "SELECT source, dataset, MAX(fetched_at) FROM raw_payloads WHERE http_status IS NOT NULL GROUP BY source, dataset",
-            &[],
-        )
-        .await?;
+    let status = source_status::list(&store.db).await?;
     println!(
-        "{:<30} {:<46} {:<24} {:<24} last fetch",
-        "dataset", "fetches", "when", "key"
+        "{:<30} {:<22} {:<22} {:<36} key",
+        "dataset", "last success", "last error", "when"
     );
     for d in datasets() {
-        let fetched = last
+        let short = d.name.split_once('.').map_or(d.name, |(_, ds)| ds);
+        let s = status
             .iter()
-            .filter(|r| {
-                r.str(0) == Some(d.source)
-                    && r.str(1).is_some_and(|ds| ds.starts_with(d.raw_dataset))
-            })
-            .filter_map(|r| r.str(2))
-            .max()
-            .unwrap_or("never");
+            .find(|s| s.source == d.source && s.dataset == short);
+        // To the second: the column stays readable.
+        let or_never = |v: Option<&str>| match v.map(|t| t.parse::<jiff::Timestamp>()) {
+            Some(Ok(t)) => t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            Some(Err(_)) => v.unwrap_or_default().to_string(),
+            None => "never".to_string(),
+        };
+        let success = or_never(s.and_then(|s| s.last_success_at.as_deref()));
+        let error = or_never(s.and_then(|s| s.last_error_at.as_deref()));
         println!(
-            "{:<30} {:<46} {:<24} {:<24} {fetched}",
+            "{:<30} {success:<22} {error:<22} {:<36} {}",
             d.name,
-            d.fetches,
             d.when,
             d.key_env.unwrap_or("-")
         );
+        println!("    fetches {}", d.fetches);
+        if let Some(s) = s {
+            if let Some(e) = &s.last_error {
+                println!("    last error: {e}");
+            }
+            if let Some(q) = s.quota {
+                let used = q.used.map_or(String::new(), |u| format!(", {u} used"));
+                println!("    The Odds API credits: {} remaining{used}", q.remaining);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 mod commands;
 mod config;
 mod live;
+mod phase1;
 mod predict;
 mod runtime;
 

@@ -93,7 +93,7 @@ pub async fn worker(
     // Listen first: a SIGTERM during start-up then stops the worker cleanly too.
     let stop = stop_on_signals();
     let store = open(config).await?;
-    let graph = Arc::new(Graph::all());
+    let graph = Arc::new(crate::phase1::graph(config)?);
     let name = name.unwrap_or_else(|| config.runtime.base_name());
     let mut cfg = config.runtime.worker(name.clone());
     cfg.exit_when_idle = exit_when_idle;
@@ -113,7 +113,7 @@ pub async fn worker(
 pub async fn serve(config: &Config, workers: Option<usize>) -> anyhow::Result<ExitCode> {
     let stop = stop_on_signals();
     let store = open(config).await?;
-    let graph = Arc::new(Graph::all());
+    let graph = Arc::new(crate::phase1::graph(config)?);
     let n = workers.unwrap_or(config.runtime.workers).max(1);
     let base = config.runtime.base_name();
     let names = (1..=n).map(|i| format!("{base}/{i}")).collect();
@@ -138,7 +138,7 @@ pub async fn backfill(
     no_wait: bool,
 ) -> anyhow::Result<bool> {
     let store = open(config).await?;
-    let graph = Arc::new(Graph::all());
+    let graph = Arc::new(crate::phase1::graph(config)?);
     let started = jiff::Timestamp::now();
     let group = backfill::enqueue(
         &store.db,

@@ -165,6 +165,44 @@ fn run_without_an_archive_says_plainly_that_the_sources_cannot_be_reached() {
     assert!(err.contains("cannot reach 127.0.0.1"), "{err}");
     assert!(err.contains("set NBA_PROPS_ODDS_API_KEY"), "{err}");
     assert!(err.contains("run --archive"), "{err}");
+
+    // `sources` shows each failed dataset's last error with its message, and no success.
+    let o = nba_props(tmp.path(), &["sources"]);
+    let (out, _) = text(&o);
+    assert!(o.status.success(), "{out}");
+    // A dataset's line and the indented lines under it.
+    let block = |name: &str| -> String {
+        let mut lines = out
+            .lines()
+            .skip_while(|l| !l.starts_with(&format!("{name} ")));
+        let first = lines.next().unwrap_or_else(|| panic!("{name} in {out}"));
+        std::iter::once(first)
+            .chain(lines.take_while(|l| l.starts_with(' ')))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let schedule = block("nbacom.schedule");
+    assert!(
+        schedule.contains("last error: ") && schedule.contains("cannot reach 127.0.0.1"),
+        "{schedule}"
+    );
+    // Last success never, last error at a time.
+    let cols: Vec<&str> = schedule
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(cols[1], "never", "{schedule}");
+    assert!(cols[2].parse::<jiff::Timestamp>().is_ok(), "{schedule}");
+    let props = block("oddsapi.player_props");
+    assert!(
+        props.contains("last error: ") && props.contains("set NBA_PROPS_ODDS_API_KEY"),
+        "{props}"
+    );
+    // Datasets `run` does not fetch were never tried.
+    let espn = block("espn.summary");
+    assert!(!espn.contains("last error"), "{espn}");
 }
 
 #[test]

@@ -11,6 +11,9 @@ use nba_props_store::{Db, Store, testing};
 use std::path::Path;
 use std::sync::Arc;
 
+/// Phase 2 of the per-game box scores, ESPN, the injury report and BettingPros.
+mod phase2_sources;
+
 fn d(s: &str) -> GameDate {
     GameDate::parse(s).unwrap()
 }

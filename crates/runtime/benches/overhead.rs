@@ -109,6 +109,7 @@ async fn main() {
             group_id: None,
             max_attempts: 5,
             reason: "bench".into(),
+            max_phase: Some(4),
         };
         jobs::enqueue(db, &SystemClock, &graph, &work, &opts)
             .await

@@ -17,7 +17,8 @@ pub struct Backfill {
 }
 
 /// Enqueues every processor of `phases` on every date of `from..=to` as one group, at most
-/// `max_workers` workers at once. Partitions that ran before get a new generation (a backfill
+/// `max_workers` workers at once. Its successes trigger downstream work only up to the last of
+/// `phases` (run the later phases to bring them up to date). Partitions that ran before get a new generation (a backfill
 /// is a request to recompute); partitions with a queued job keep it.
 #[allow(clippy::too_many_arguments)]
 pub async fn enqueue(
@@ -50,6 +51,7 @@ pub async fn enqueue(
         db,
         clock,
         max_workers,
+        Some(*phases.end()),
         &format!(
             "backfill {from}..{to} phases {}-{}",
             phases.start(),
@@ -66,6 +68,7 @@ pub async fn enqueue(
         group_id: Some(group_id.clone()),
         max_attempts,
         reason: format!("backfill {from}..{to}"),
+        max_phase: Some(*phases.end()),
     };
     let enqueued = jobs::enqueue(db, clock, graph, &work, &opts).await?;
     Ok(Backfill {

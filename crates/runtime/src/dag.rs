@@ -12,6 +12,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Edge {
     pub to: &'static str,
+    /// The phase of `to`.
+    pub phase: u8,
     pub window: Window,
 }
 
@@ -117,6 +119,7 @@ impl Graph {
                     {
                         let edge = Edge {
                             to: p.declaration().name,
+                            phase: p.declaration().phase,
                             window: fetch_window(*window),
                         };
                         if !downstream.contains(&edge) {
@@ -201,6 +204,7 @@ impl Graph {
                 if let Some(&j) = writers.get(name).and_then(|w| by_name.get(w)) {
                     let edge = Edge {
                         to: decl.name,
+                        phase: decl.phase,
                         window: *window,
                     };
                     if !nodes[j].downstream.contains(&edge) {
@@ -263,6 +267,7 @@ mod tests {
         );
         assert!(boxscores.downstream.contains(&Edge {
             to: "nbac_schedule",
+            phase: 2,
             window: Window::Season
         }));
         // Dependency order: every upstream ranks before its downstream.

@@ -50,18 +50,28 @@ pub async fn beat(db: &Db, b: &WorkerBeat) -> Result<()> {
     Ok(())
 }
 
+/// How a processor's latest run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ran<'e> {
+    Succeeded,
+    /// Nothing to read for the partition (no games that day): a success without output.
+    NoInput,
+    Failed(&'e str),
+}
+
 /// A processor's latest run, recorded in the run's own transaction.
 pub async fn processor_ran(
     tx: &mut Tx,
     processor: &str,
     partition: &str,
-    error: Option<&str>,
+    ran: Ran<'_>,
     build: &str,
     now: i64,
 ) -> nba_props_store::Result<()> {
-    let (status, success_at, error_at): (&str, Value, Value) = match error {
-        None => ("succeeded", now.into(), Value::Null),
-        Some(_) => ("failed", Value::Null, now.into()),
+    let (status, success_at, error_at, error): (&str, Value, Value, Option<&str>) = match ran {
+        Ran::Succeeded => ("succeeded", now.into(), Value::Null, None),
+        Ran::NoInput => ("no_input", now.into(), Value::Null, None),
+        Ran::Failed(e) => ("failed", Value::Null, now.into(), Some(e)),
     };
     // Success and error times are kept across runs: the latest of each stays visible.
     tx.execute(

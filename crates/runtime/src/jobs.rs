@@ -95,6 +95,9 @@ pub struct JobOptions {
     pub group_id: Option<String>,
     pub max_attempts: i64,
     pub reason: String,
+    /// The last phase that successes of these jobs trigger (a backfill of phases 2-4 stops at
+    /// 4); `None` triggers everything downstream.
+    pub max_phase: Option<u8>,
 }
 
 /// A partition a job may be created for.
@@ -225,15 +228,18 @@ pub async fn create_group(
     db: &Db,
     clock: &dyn Clock,
     max_running: usize,
+    max_phase: Option<u8>,
     description: &str,
 ) -> Result<String> {
     let now = clock.now_ms();
     let group_id = format!("{now}-{:04x}", fastrand::u16(..));
     db.execute(
-        "INSERT INTO job_groups (group_id, max_running, created_at, description) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO job_groups (group_id, max_running, max_phase, created_at, description) \
+         VALUES ($1, $2, CAST($3 AS BIGINT), $4, $5)",
         &[
             group_id.as_str().into(),
             (max_running.max(1) as i64).into(),
+            max_phase.map(i64::from).into(),
             now.into(),
             description.into(),
         ],
@@ -291,6 +297,8 @@ pub struct ClaimedJob {
     pub epoch: i64,
     pub correlation_id: String,
     pub group_id: Option<String>,
+    /// The group's last triggered phase.
+    pub max_phase: Option<u8>,
 }
 
 impl ClaimedJob {
@@ -346,7 +354,8 @@ fn ready_sql(node: &Node, backend: Backend, locked: bool) -> (String, Vec<Value>
         _ => "",
     };
     let sql = format!(
-        "SELECT j.job_id, j.partition_key, j.generation, j.attempts, j.max_attempts, j.correlation_id, j.group_id, j.last_error \
+        "SELECT j.job_id, j.partition_key, j.generation, j.attempts, j.max_attempts, j.correlation_id, j.group_id, j.last_error, \
+                (SELECT g.max_phase FROM job_groups g WHERE g.group_id = j.group_id) \
          FROM jobs j \
          WHERE j.processor = $1 \
            AND ((j.state = 'queued' AND j.next_attempt_at <= ${now}) OR j.state = 'running') \
@@ -471,6 +480,7 @@ async fn claim_from(
             epoch: 0,
             correlation_id: r.text(5),
             group_id: r.str(6).map(str::to_string),
+            max_phase: r.i64(8).and_then(|p| u8::try_from(p).ok()),
         });
     }
     if claim.is_empty() {

@@ -38,7 +38,8 @@ pub async fn count(db: &Db, sql: &str) -> i64 {
     db.query(sql, &[]).await.unwrap()[0].i64(0).unwrap_or(0)
 }
 
-/// Every output table of the graph (and the unmatched rows) by content hash.
+/// Every output table of the graph (and the unmatched rows) by row count and content hash.
+/// Tables of datasets the archive lacks (live-only sources) are empty on both sides.
 pub async fn table_digests(graph: &Graph, db: &Db) -> BTreeMap<&'static str, String> {
     let mut tables: Vec<&'static str> = graph
         .nodes()
@@ -55,7 +56,6 @@ pub async fn table_digests(graph: &Graph, db: &Db) -> BTreeMap<&'static str, Str
             .into_iter()
             .map(|r| r.0)
             .collect();
-        assert!(!rows.is_empty() || t == UNMATCHED_ROWS.name, "{t} is empty");
         out.insert(
             t,
             format!(

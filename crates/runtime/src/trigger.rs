@@ -25,9 +25,16 @@ use std::collections::BTreeMap;
 /// The partitions of each downstream processor that a change on `dates` of `upstream` affects:
 /// a same-date edge creates the partition's job; a wider window re-runs partitions that have had
 /// jobs before (the dates it reads were complete when they ran, or they are queued).
-fn affected(node: &Node, dates: &[GameDate]) -> BTreeMap<&'static str, Vec<Candidate>> {
+fn affected(
+    node: &Node,
+    dates: &[GameDate],
+    max_phase: Option<u8>,
+) -> BTreeMap<&'static str, Vec<Candidate>> {
     let mut out: BTreeMap<&'static str, BTreeMap<GameDate, bool>> = BTreeMap::new();
     for edge in &node.downstream {
+        if max_phase.is_some_and(|m| edge.phase > m) {
+            continue;
+        }
         let per = out.entry(edge.to).or_default();
         for &x in dates {
             if edge.window == Window::Date {
@@ -80,7 +87,7 @@ pub(crate) async fn after_success(
     if changed.is_empty() {
         return Ok(total);
     }
-    for (processor, candidates) in affected(node, changed) {
+    for (processor, candidates) in affected(node, changed, opts.max_phase) {
         let e = jobs::ensure(tx, processor, &candidates, Some(finished_seq), opts, now).await?;
         total.created += e.created;
         total.coalesced += e.coalesced;
@@ -106,8 +113,9 @@ pub async fn deliver(
         .ok_or_else(|| Error::NotFound(format!("no processor named {upstream}")))?;
     let rows = db
         .query(
-            "SELECT state, outcome, finished_seq, correlation_id, group_id, max_attempts FROM jobs \
-             WHERE processor = $1 AND partition_key = $2 AND generation = $3",
+            "SELECT j.state, j.outcome, j.finished_seq, j.correlation_id, j.group_id, j.max_attempts, \
+                    (SELECT g.max_phase FROM job_groups g WHERE g.group_id = j.group_id) FROM jobs j \
+             WHERE j.processor = $1 AND j.partition_key = $2 AND j.generation = $3",
             &[upstream.into(), date.to_string().into(), generation.into()],
         )
         .await?;
@@ -125,6 +133,7 @@ pub async fn deliver(
         group_id: r.str(4).map(str::to_string),
         max_attempts: r.i64(5).unwrap_or(5),
         reason: format!("after {upstream} {date} (generation {generation}, delivered again)"),
+        max_phase: r.i64(6).and_then(|p| u8::try_from(p).ok()),
     };
     let mut tx = db.begin().await?;
     lock_downstream(&mut tx, node).await?;

@@ -402,6 +402,17 @@ impl Worker {
         jobs::mark_finished(&mut tx, &done, now, at).await?;
         let dates: Vec<GameDate> = jobs.iter().map(|j| j.date).collect();
         lease::release(&mut tx, node.name, &dates, &self.cfg.name).await?;
+        let last = dates[dates.len() - 1].to_string();
+        let build = self.build.to_string();
+        heartbeat::processor_ran(
+            &mut tx,
+            node.name,
+            &last,
+            heartbeat::Ran::NoInput,
+            &build,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -424,7 +435,7 @@ impl Worker {
             &mut tx,
             node.name,
             &r.date.to_string(),
-            Some(error),
+            heartbeat::Ran::Failed(error),
             &self.build.to_string(),
             now,
         )
@@ -654,28 +665,34 @@ impl WriteHook for JobHook<'_> {
                     tx,
                     self.node.name,
                     &last.date.to_string(),
-                    None,
+                    heartbeat::Ran::Succeeded,
                     &self.build,
                     now,
                 )
                 .await?;
             }
             // Downstream jobs carry the correlation id and group of the job that triggered them.
-            let mut by_origin: HashMap<(&str, Option<&str>), Vec<GameDate>> = HashMap::new();
+            type Origin<'o> = (&'o str, Option<&'o str>, Option<u8>);
+            let mut by_origin: HashMap<Origin, Vec<GameDate>> = HashMap::new();
             for w in written.iter().filter(|w| w.changed) {
                 if let Some(j) = self.jobs.get(&w.date) {
                     by_origin
-                        .entry((j.correlation_id.as_str(), j.group_id.as_deref()))
+                        .entry((
+                            j.correlation_id.as_str(),
+                            j.group_id.as_deref(),
+                            j.max_phase,
+                        ))
                         .or_default()
                         .push(w.date);
                 }
             }
-            for ((correlation_id, group_id), changed) in by_origin {
+            for ((correlation_id, group_id, max_phase), changed) in by_origin {
                 let opts = JobOptions {
                     correlation_id: correlation_id.to_string(),
                     group_id: group_id.map(str::to_string),
                     max_attempts: self.max_attempts,
                     reason: format!("after {} {}", self.node.name, changed[0]),
+                    max_phase,
                 };
                 trigger::after_success(tx, self.node, &changed, finished_seq, &opts, now)
                     .await

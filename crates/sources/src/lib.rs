@@ -48,7 +48,7 @@ pub use oddsapi::OddsQuota;
 
 use fetch::Fetcher;
 use nba_props_core::GameDate;
-use nba_props_store::Store;
+use nba_props_store::{Store, source_status};
 use std::sync::Mutex;
 
 /// The fetch layer and its state (limiters, breakers, the Odds API quota) for one process.
@@ -122,8 +122,63 @@ impl Sources {
         self.fetcher.breaker_open(host)
     }
 
-    /// Scrapes one dataset (`source.dataset`, as [`datasets`] lists) for a game date.
+    /// Scrapes one dataset (`source.dataset`, as [`datasets`] lists) for a game date, and
+    /// records the attempt in `source_status` (last success, or last error with its message).
+    /// Failing to record is an error too: state that silently stops updating would lie.
     pub async fn scrape(
+        &self,
+        store: &Store,
+        dataset: &str,
+        date: GameDate,
+    ) -> Result<ScrapeReport, SourceError> {
+        let result = self.scrape_unrecorded(store, dataset, date).await;
+        let Some(info) = datasets().iter().find(|d| d.name == dataset) else {
+            return result;
+        };
+        let attempt = match &result {
+            Ok(r) => source_status::Attempt::Succeeded {
+                payloads: r.stored.len() as i64,
+            },
+            Err(e) => source_status::Attempt::Failed {
+                error: redact_url(&e.to_string()),
+            },
+        };
+        let quota = (info.source == oddsapi::SOURCE)
+            .then(|| self.odds_quota())
+            .flatten()
+            .map(|q| source_status::Quota {
+                remaining: i64::try_from(q.remaining).unwrap_or(i64::MAX),
+                used: q.used.and_then(|u| i64::try_from(u).ok()),
+            });
+        let short = info.name.split_once('.').map_or(info.name, |(_, d)| d);
+        let recorded = source_status::record(
+            &store.db,
+            info.source,
+            short,
+            Some(&date.to_string()),
+            &jiff::Timestamp::now().to_string(),
+            &attempt,
+            quota,
+            &nba_props_core::BuildInfo::current().to_string(),
+        )
+        .await;
+        match (result, recorded) {
+            (result, Ok(())) => result,
+            (Ok(_), Err(error)) => Err(SourceError::Store {
+                source_name: info.source.to_string(),
+                dataset: format!("{short} (source_status)"),
+                partition: date.to_string(),
+                error,
+            }),
+            // The scrape's own error is the news; the recording failure is logged beside it.
+            (Err(e), Err(error)) => {
+                tracing::error!(dataset, %error, "Could not record a failed scrape in source_status.");
+                Err(e)
+            }
+        }
+    }
+
+    async fn scrape_unrecorded(
         &self,
         store: &Store,
         dataset: &str,

@@ -7,6 +7,7 @@ mod partition;
 pub mod raw;
 pub mod runs;
 pub mod schema;
+pub mod source_status;
 pub mod testing;
 
 pub use db::{Backend, Db, Row, Tx, Value};

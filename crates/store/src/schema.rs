@@ -74,6 +74,9 @@ const fn n(name: &'static str, ty: ColType) -> Column {
 }
 use ColType::{Bool, Float, Int, Text};
 
+mod sources;
+pub use sources::*;
+
 /// Every game the sources know of, one row per NBA game id, on its Eastern game date.
 pub static NBAC_SCHEDULE: TableDef = TableDef {
     name: "nbac_schedule",
@@ -581,9 +584,19 @@ pub static OUTPUT_TABLES: &[&TableDef] = &[
     &NBAC_PLAYER_BOXSCORES,
     &GAME_LINES,
     &ODDS_PLAYER_PROPS,
+    &NBAC_GAME_BOXSCORES,
+    &ESPN_SCOREBOARD,
+    &ESPN_PLAYER_BOXSCORES,
+    &ESPN_GAME_LINES,
+    &NBAC_INJURY_REPORT,
+    &BETTINGPROS_PLAYER_PROPS,
     &UNMATCHED_ROWS,
     &FEATURE_STORE,
     &PREDICTIONS,
     &PREDICTION_GRADES,
     &MODEL_REGISTRY,
 ];
+
+/// Bounded state tables that are not processor outputs (one row per thing they track), checked
+/// against the migrated schema like the output tables.
+pub static STATE_TABLES: &[&TableDef] = &[&SOURCE_STATUS];

@@ -1,7 +1,9 @@
 //! The storage conformance suite: every test runs against SQLite and, when
 //! `NBA_PROPS_TEST_DATABASE_URL` is set (CI sets it), against PostgreSQL.
 
-use nba_props_store::schema::{ColType, NBAC_SCHEDULE, OUTPUT_TABLES, UNMATCHED_ROWS};
+use nba_props_store::schema::{
+    ColType, NBAC_SCHEDULE, OUTPUT_TABLES, STATE_TABLES, UNMATCHED_ROWS,
+};
 use nba_props_store::{Backend, Db, RawMeta, Value, raw, runs, testing};
 
 fn schedule_row(game_id: &str, date: &str, home_score: Option<i64>) -> Vec<Value> {
@@ -50,7 +52,7 @@ async fn write(db: &Db, date: &str, rows: &[Vec<Value>]) -> nba_props_store::Res
 async fn declared_tables_match_the_migrated_schema() {
     for t in testing::all().await {
         let db = &t.store.db;
-        for table in OUTPUT_TABLES {
+        for table in OUTPUT_TABLES.iter().chain(STATE_TABLES) {
             let actual: Vec<(String, bool, bool)> = match db.backend() {
                 Backend::Sqlite => db
                     .query(&format!("SELECT name, \"notnull\", pk FROM pragma_table_info('{}') ORDER BY cid", table.name), &[])
@@ -405,5 +407,72 @@ async fn the_latest_run_per_processor_is_reported() {
             runs::last_output_hash(db, "a", "2024-01-15").await.unwrap(),
             None
         );
+    }
+}
+
+#[tokio::test]
+async fn source_status_keeps_one_row_per_dataset_with_its_last_success_and_last_error() {
+    use nba_props_store::source_status::{self, Attempt, Quota};
+    for t in testing::all().await {
+        let db = &t.store.db;
+        let fail = |msg: &str| Attempt::Failed { error: msg.into() };
+        let ok = Attempt::Succeeded { payloads: 3 };
+        let q = Some(Quota {
+            remaining: 480,
+            used: Some(20),
+        });
+        let rec = |at: &'static str, a: Attempt, quota| async move {
+            source_status::record(
+                db,
+                "oddsapi",
+                "events",
+                Some("2024-01-15"),
+                at,
+                &a,
+                quota,
+                "b1",
+            )
+            .await
+            .unwrap()
+        };
+        rec("2024-01-15T10:00:00Z", fail("HTTP 500"), None).await;
+        rec("2024-01-15T11:00:00Z", fail("timed out"), None).await;
+        let s = source_status::get(db, "oddsapi", "events")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                s.last_success_at,
+                s.last_error_at.as_deref(),
+                s.last_error.as_deref()
+            ),
+            (None, Some("2024-01-15T11:00:00Z"), Some("timed out")),
+            "{}",
+            t.label
+        );
+        rec("2024-01-15T12:00:00Z", ok, q).await;
+        let s = source_status::get(db, "oddsapi", "events")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.last_attempt_at, "2024-01-15T12:00:00Z", "{}", t.label);
+        assert_eq!(s.last_success_at.as_deref(), Some("2024-01-15T12:00:00Z"));
+        assert_eq!(s.last_payloads, Some(3));
+        // The error stays visible, with its own time, beside the newer success.
+        assert_eq!(s.last_error_at.as_deref(), Some("2024-01-15T11:00:00Z"));
+        assert_eq!(s.last_error.as_deref(), Some("timed out"));
+        assert_eq!(s.quota, q);
+        // A failure without a quota answer keeps the last known quota and the last success.
+        rec("2024-01-15T13:00:00Z", fail("HTTP 429"), None).await;
+        let s = source_status::get(db, "oddsapi", "events")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.last_success_at.as_deref(), Some("2024-01-15T12:00:00Z"));
+        assert_eq!(s.last_error.as_deref(), Some("HTTP 429"));
+        assert_eq!(s.quota, q, "{}", t.label);
+        // Bounded: four attempts, one row.
+        assert_eq!(source_status::count(db).await.unwrap(), 1, "{}", t.label);
     }
 }

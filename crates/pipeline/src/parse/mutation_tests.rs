@@ -1,8 +1,12 @@
 //! Property tests: real payloads, randomly damaged, never make a parser panic, and every error
 //! names the file, the dataset and a field.
 
+use super::test_support::{CDN_FIXTURE, V3_FIXTURE, fixture};
 use super::test_support::{files_under, read};
-use super::{ParseError, Source, game_lines, leaguegamelog, odds_props, schedule};
+use super::{
+    ParseError, Source, bettingpros, espn, game_lines, injury_report, leaguegamelog,
+    nbacom_boxscore, odds_props, schedule,
+};
 use crate::testdata::shared_data_dir;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -353,6 +357,99 @@ fn odds_props_survive_mutations() {
         false,
         |b, s| odds_props::parse(b, s).map(drop),
         128,
+    );
+}
+
+/// A fixture as a one-payload list, or `None` (after SKIPPED) without the corpus.
+fn real(rel: &str) -> Option<Vec<(String, Vec<u8>)>> {
+    let bytes = fixture(rel)?;
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
+    Some(vec![(name, bytes)])
+}
+
+#[test]
+fn nbacom_box_scores_survive_mutations() {
+    let Some(v3) = real(V3_FIXTURE) else { return };
+    fuzz(
+        "nbacom/boxscoretraditionalv3",
+        &v3,
+        false,
+        |b, s| nbacom_boxscore::parse_v3(b, s).map(drop),
+        128,
+    );
+    let Some(cdn) = real(CDN_FIXTURE) else { return };
+    fuzz(
+        "nbacom/cdn_boxscore",
+        &cdn,
+        false,
+        |b, s| nbacom_boxscore::parse_cdn(b, s).map(drop),
+        128,
+    );
+}
+
+#[test]
+fn espn_payloads_survive_mutations() {
+    let Some(board) = real("najicham/espn_scoreboard_api/raw_92de7c9a.json") else {
+        return;
+    };
+    fuzz(
+        "espn/scoreboard",
+        &board,
+        false,
+        |b, s| espn::parse_scoreboard(b, s).map(drop),
+        128,
+    );
+    // No real summary capture exists: the hand-made one carries every field the parser reads.
+    let summary = vec![(
+        "espn_summary_handmade.json".to_string(),
+        include_bytes!("fixtures/espn_summary_handmade.json").to_vec(),
+    )];
+    fuzz(
+        "espn/summary",
+        &summary,
+        false,
+        |b, s| espn::parse_summary(b, s).map(drop),
+        128,
+    );
+}
+
+#[test]
+fn bettingpros_payloads_survive_mutations() {
+    let Some(events) = real("najicham/bp_events/raw_75470647.json") else {
+        return;
+    };
+    fuzz(
+        "bettingpros/events",
+        &events,
+        false,
+        |b, s| bettingpros::parse_events(b, s).map(drop),
+        128,
+    );
+    let offers = vec![(
+        "bettingpros_offers_handmade.json".to_string(),
+        include_bytes!("fixtures/bettingpros_offers_handmade.json").to_vec(),
+    )];
+    fuzz(
+        "bettingpros/offers",
+        &offers,
+        false,
+        |b, s| bettingpros::parse_offers(b, s).map(drop),
+        128,
+    );
+}
+
+#[test]
+fn injury_report_pdfs_survive_mutations() {
+    let Some(pdf) = real("lucasb19/Injury-Report_2026-02-08_03_30PM.pdf") else {
+        return;
+    };
+    // Truncation, byte noise and token edits of the PDF's own syntax (names, numbers, strings).
+    fuzz(
+        "nbacom/injury_report",
+        &pdf,
+        false,
+        |b, s| injury_report::parse(b, s).map(drop),
+        48,
     );
 }
 

@@ -9,3 +9,4 @@ mod espn;
 mod nbacom;
 mod oddsapi;
 mod policy;
+mod status;

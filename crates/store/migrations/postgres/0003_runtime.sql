@@ -49,10 +49,11 @@ CREATE TABLE leases (
 -- for another transaction's commit to get their number.
 CREATE SEQUENCE runtime_seq;
 
--- A backfill's cap on running jobs.
+-- A backfill: its cap on running workers, and the last phase its successes trigger (NULL: all).
 CREATE TABLE job_groups (
     group_id    TEXT    NOT NULL PRIMARY KEY,
     max_running BIGINT NOT NULL,
+    max_phase   BIGINT,
     created_at  BIGINT NOT NULL,
     description TEXT    NOT NULL
 );

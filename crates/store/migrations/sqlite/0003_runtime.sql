@@ -52,10 +52,11 @@ CREATE TABLE runtime_seq (
 );
 INSERT INTO runtime_seq (name, value) VALUES ('events', 0);
 
--- A backfill's cap on running jobs.
+-- A backfill: its cap on running workers, and the last phase its successes trigger (NULL: all).
 CREATE TABLE job_groups (
     group_id    TEXT    NOT NULL PRIMARY KEY,
     max_running INTEGER NOT NULL,
+    max_phase   INTEGER,
     created_at  INTEGER NOT NULL,
     description TEXT    NOT NULL
 );

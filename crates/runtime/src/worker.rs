@@ -92,8 +92,9 @@ pub struct Worker {
     build: BuildInfo,
     beat: Arc<Mutex<WorkerBeat>>,
     heartbeat_errors: Arc<AtomicI64>,
-    /// Reads per processor, shared by its batches while their input tables are unchanged.
-    reads: Mutex<HashMap<&'static str, BatchReads>>,
+    /// Reads shared by every batch while the tables they read are unchanged (each is kept with
+    /// its table's version, so processors reading the same history share one read).
+    reads: BatchReads,
     /// Wakes the workers of this process when one of them finished work others may wait for.
     wake: Arc<tokio::sync::Notify>,
 }
@@ -133,7 +134,7 @@ impl Worker {
             build,
             beat: Arc::new(Mutex::new(beat)),
             heartbeat_errors: Arc::new(AtomicI64::new(0)),
-            reads: Mutex::new(HashMap::new()),
+            reads: BatchReads::default(),
             wake: Arc::new(tokio::sync::Notify::new()),
         })
     }
@@ -293,14 +294,7 @@ impl Worker {
         let inputs = self
             .inputs_of(node, (dates[0], dates[dates.len() - 1]))
             .await?;
-        let reads = self
-            .reads
-            .lock()
-            .expect("reads lock")
-            .entry(node.name)
-            .or_default()
-            .clone();
-        let ctx = self.ctx.for_batch(&reads, inputs);
+        let ctx = self.ctx.for_batch(&self.reads, inputs);
         let work = run_partitions_with(&ctx, node.processor.as_ref(), &dates, Some(&hook))
             .instrument(span);
         // Renewal runs as its own task, so a long computation on this task cannot starve it.

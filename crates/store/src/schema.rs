@@ -386,6 +386,30 @@ pub static UPCOMING_PLAYER_GAME_CONTEXT: TableDef = TableDef {
     moves_by: None,
 };
 
+/// Each book's pre-tip prop line per expected player, market and game of the date, with its
+/// opening line: the per-book detail behind the context's consensus lines.
+pub static UPCOMING_PLAYER_PROP_LINES: TableDef = TableDef {
+    name: "upcoming_player_prop_lines",
+    columns: &[
+        c("game_id", Text),
+        c("player_id", Int),
+        c("market", Text),
+        c("bookmaker", Text),
+        c("game_date", Text),
+        c("line", Float),
+        n("over_price", Int),
+        n("under_price", Int),
+        c("snapshot_at", Text),
+        c("opening_line", Float),
+        c("opening_snapshot_at", Text),
+        c("movement", Float),
+        c("snapshots", Int),
+    ],
+    key: &["game_id", "player_id", "market", "bookmaker"],
+    partition: &["game_date"],
+    moves_by: None,
+};
+
 pub static PLAYER_DAILY_CACHE: TableDef = TableDef {
     name: "player_daily_cache",
     columns: &[
@@ -591,6 +615,13 @@ pub static OUTPUT_TABLES: &[&TableDef] = &[
     &NBAC_INJURY_REPORT,
     &BETTINGPROS_PLAYER_PROPS,
     &UNMATCHED_ROWS,
+    &TEAM_OFFENSE_GAME_SUMMARY,
+    &TEAM_DEFENSE_GAME_SUMMARY,
+    &PLAYER_GAME_SUMMARY,
+    &UPCOMING_TEAM_GAME_CONTEXT,
+    &UPCOMING_PLAYER_GAME_CONTEXT,
+    &UPCOMING_PLAYER_PROP_LINES,
+    &PLAYER_DAILY_CACHE,
     &FEATURE_STORE,
     &PREDICTIONS,
     &PREDICTION_GRADES,

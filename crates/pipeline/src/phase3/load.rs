@@ -1,7 +1,7 @@
 //! Reads shared by the phase 3 and 4 processors: typed rows out of the phase 2 and 3 tables.
 
 use crate::analytics::names::{Resolver, RosterPlayer};
-use crate::analytics::rolling::PastGame;
+use crate::analytics::rolling::{PastBox, PastGame};
 use crate::parse::leaguegamelog::BoxScoreLine;
 use crate::processor::{Ctx, ProcessError};
 use nba_props_core::{GameDate, GameId, Season, Team};
@@ -147,7 +147,31 @@ pub async fn day_games(ctx: &Ctx, date: GameDate) -> Result<Vec<DayGame>, Proces
 /// (game, player, market).
 type LineKey = (GameId, i64, String);
 /// A book's (opening line, latest snapshot, latest line, balance |over − under| of that line).
-type BookLine = (f64, String, f64, i64);
+/// One book's line of one player, market and game, as its snapshots before tip-off show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookLine {
+    /// The first snapshot's line (of a ladder, its most balanced pair).
+    pub opening: f64,
+    pub opening_snapshot: String,
+    /// The latest snapshot's line and prices.
+    pub line: f64,
+    pub over_price: Option<i64>,
+    pub under_price: Option<i64>,
+    pub snapshot: String,
+    pub snapshots: i64,
+    /// |over − under| of the latest pair: the smaller, the closer to the book's main line.
+    balance: i64,
+}
+
+/// Pre-tip lines of a day: per (game, player, market) the consensus over books, and per
+/// (game, player, market, book) each book's own line.
+#[derive(Debug, Default)]
+pub struct DayLines {
+    pub consensus: HashMap<LineKey, Consensus>,
+    pub books: HashMap<(LineKey, String), BookLine>,
+    /// (game, book spelling) of every name that matched no expected player.
+    pub unresolved: Vec<(String, String)>,
+}
 
 /// A player's consensus line in one market for one game.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,21 +184,14 @@ pub struct Consensus {
 }
 
 /// Prop lines of the day's games captured before tip-off, resolved to players within each game's
-/// rosters: (game, player, market) → consensus. Returns also how many (game, name) pairs stayed
-/// unresolved, as (game, book spelling). Lines of a game without a known tip-off are not used:
-/// "before tip-off" cannot be shown for them.
+/// rosters. Lines of a game without a known tip-off are not used: "before tip-off" cannot be
+/// shown for them.
 pub async fn pre_tip_lines(
     ctx: &Ctx,
     date: GameDate,
     games: &[DayGame],
     rosters: &HashMap<GameId, Vec<RosterPlayer>>,
-) -> Result<
-    (
-        HashMap<(GameId, i64, String), Consensus>,
-        Vec<(String, String)>,
-    ),
-    ProcessError,
-> {
+) -> Result<DayLines, ProcessError> {
     let mut rows = rows_on(
         ctx,
         "odds_player_props",
@@ -191,7 +208,6 @@ pub async fn pre_tip_lines(
         .filter_map(|g| Some((g.game_id.as_str(), g.tipoff_utc.as_deref()?)))
         .collect();
     let mut resolvers: HashMap<String, Resolver> = HashMap::new();
-    // (game, player, market, book) → (first line, latest snapshot's best line)
     let mut per_book: HashMap<(LineKey, String), BookLine> = HashMap::new();
     let mut unresolved = std::collections::HashSet::new();
     for r in &rows {
@@ -222,22 +238,41 @@ pub async fn pre_tip_lines(
             _ => i64::MAX,
         };
         let key = ((game_id, player, r.text(2)), r.text(1));
+        let (over_price, under_price) = (r.i64(6), r.i64(7));
         per_book
             .entry(key)
-            .and_modify(|(_, snap, latest, best)| {
-                if snapshot > *snap || (snapshot == *snap && balance < *best) {
-                    (*snap, *latest, *best) = (snapshot.clone(), line, balance);
+            .and_modify(|b| {
+                // Rows come oldest snapshot first: while the latest is the first snapshot, its
+                // most balanced pair is also the opening line.
+                if snapshot == b.opening_snapshot && balance < b.balance {
+                    b.opening = line;
+                }
+                if snapshot != b.snapshot {
+                    b.snapshots += 1;
+                }
+                if snapshot > b.snapshot || (snapshot == b.snapshot && balance < b.balance) {
+                    (b.snapshot, b.line, b.balance) = (snapshot.clone(), line, balance);
+                    (b.over_price, b.under_price) = (over_price, under_price);
                 }
             })
-            .or_insert((line, snapshot.clone(), line, balance));
+            .or_insert(BookLine {
+                opening: line,
+                opening_snapshot: snapshot.clone(),
+                line,
+                over_price,
+                under_price,
+                snapshot: snapshot.clone(),
+                snapshots: 1,
+                balance,
+            });
     }
     let mut grouped: HashMap<LineKey, (Vec<f64>, Vec<f64>)> = HashMap::new();
-    for ((key, _book), (opening, _, latest, _)) in per_book {
-        let e = grouped.entry(key).or_default();
-        e.0.push(latest);
-        e.1.push(opening);
+    for ((key, _book), b) in &per_book {
+        let e = grouped.entry(key.clone()).or_default();
+        e.0.push(b.line);
+        e.1.push(b.opening);
     }
-    let out = grouped
+    let consensus = grouped
         .into_iter()
         .map(|(k, (mut latest, mut opening))| {
             let books = latest.len() as i64;
@@ -253,7 +288,11 @@ pub async fn pre_tip_lines(
         .collect();
     let mut unresolved: Vec<(String, String)> = unresolved.into_iter().collect();
     unresolved.sort();
-    Ok((out, unresolved))
+    Ok(DayLines {
+        consensus,
+        books: per_book,
+        unresolved,
+    })
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -267,15 +306,19 @@ fn median(v: &mut [f64]) -> f64 {
 }
 
 /// Player games of the previous and current season, by player (oldest first), with the latest
-/// name of each player. Callers keep only games before their date.
+/// name of each player and the box-score lines feature version 2 needs. Callers keep only games
+/// before their date.
 #[derive(Debug, Default)]
 pub struct History {
     pub by_player: HashMap<i64, Vec<PastGame>>,
     pub names: HashMap<i64, String>,
+    /// Rebounds, assists, PRA and threes of the same games.
+    pub boxes: HashMap<i64, Vec<PastBox>>,
 }
 
 /// The history for `date`'s season: in a batch (a backfill) both seasons are read once and shared
-/// by every date; otherwise only what precedes the date.
+/// by every date; otherwise only what precedes the date. One read serves every processor that
+/// looks back (they share it through [`Ctx::memo_of`]).
 pub async fn history(ctx: &Ctx, date: GameDate) -> Result<std::sync::Arc<History>, ProcessError> {
     let season = date.season();
     let from = Season::new(season.start_year() - 1).date_range().0;
@@ -287,36 +330,65 @@ pub async fn history(ctx: &Ctx, date: GameDate) -> Result<std::sync::Arc<History
     };
     let key = format!("history:{from}:{until}");
     ctx.memo_of("player_game_summary", &key, || async move {
+        // No ORDER BY: sorting each player's few hundred games here is cheaper than SQLite
+        // sorting the whole read.
         let rows = ctx
             .store
             .db
             .query(
-                "SELECT player_id, game_date, season, team, opponent, minutes, points, usage_rate, player_name \
-                 FROM player_game_summary WHERE game_date >= $1 AND game_date < $2 ORDER BY player_id, game_date",
+                "SELECT player_id, game_date, team, opponent, minutes, points, usage_rate, player_name, \
+                        reb, ast, pra, fg3m, fg3a \
+                 FROM player_game_summary WHERE game_date >= $1 AND game_date < $2",
                 &[from.to_string().into(), until.to_string().into()],
             )
             .await?;
         let mut h = History::default();
+        let mut latest_name: HashMap<i64, (GameDate, String)> = HashMap::new();
         for r in rows {
             let parsed = (
                 r.i64(0),
-                GameDate::parse(&r.text(1)),
-                Season::parse(&r.text(2)),
-                Team::from_abbreviation(&r.text(3)),
-                Team::from_abbreviation(&r.text(4)),
+                GameDate::parse(r.str(1).unwrap_or_default()),
+                Team::from_abbreviation(r.str(2).unwrap_or_default()),
+                Team::from_abbreviation(r.str(3).unwrap_or_default()),
             );
-            let (Some(id), Ok(d), Ok(s), Ok(team), Ok(opponent)) = parsed else { continue };
+            let (Some(id), Ok(d), Ok(team), Ok(opponent)) = parsed else { continue };
+            // The season column is the date's season (1 August to 31 July) by construction.
+            let s = d.season();
+            let minutes = r.f64(4).unwrap_or(0.0);
             h.by_player.entry(id).or_default().push(PastGame {
                 date: d,
                 season: s,
                 team,
                 opponent,
-                minutes: r.f64(5).unwrap_or(0.0),
-                points: r.i64(6).unwrap_or(0) as f64,
-                usage: r.f64(7),
+                minutes,
+                points: r.i64(5).unwrap_or(0) as f64,
+                usage: r.f64(6),
             });
-            h.names.insert(id, r.text(8));
+            let n = |i: usize| r.i64(i).unwrap_or(0) as f64;
+            h.boxes.entry(id).or_default().push(PastBox {
+                date: d,
+                season: s,
+                minutes,
+                reb: n(8),
+                ast: n(9),
+                pra: n(10),
+                fg3m: n(11),
+                fg3a: n(12),
+            });
+            match latest_name.get(&id) {
+                Some((seen, _)) if *seen > d => {}
+                _ => {
+                    latest_name.insert(id, (d, r.text(7)));
+                }
+            }
         }
+        for games in h.by_player.values_mut() {
+            games.sort_by_key(|g| g.date);
+        }
+        for games in h.boxes.values_mut() {
+            games.sort_by_key(|g| g.date);
+        }
+        h.names = latest_name.into_iter().map(|(id, (_, n))| (id, n)).collect();
         Ok(h)
     })
     .await

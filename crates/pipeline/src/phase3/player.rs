@@ -10,7 +10,9 @@ use crate::processor::{
 };
 use nba_props_core::{GameDate, GameId, Team};
 use nba_props_store::Value;
-use nba_props_store::schema::{PLAYER_GAME_SUMMARY, UPCOMING_PLAYER_GAME_CONTEXT};
+use nba_props_store::schema::{
+    PLAYER_GAME_SUMMARY, UPCOMING_PLAYER_GAME_CONTEXT, UPCOMING_PLAYER_PROP_LINES,
+};
 use std::collections::{BTreeMap, HashMap};
 
 pub const POINTS: &str = "player_points";
@@ -91,7 +93,8 @@ impl Processor for PlayerGameSummary {
                         name: l.player_name.clone(),
                     });
             }
-            let (props, unresolved) = load::pre_tip_lines(ctx, date, &games, &rosters).await?;
+            let lines = load::pre_tip_lines(ctx, date, &games, &rosters).await?;
+            let (props, unresolved) = (lines.consensus, lines.unresolved);
             let mut out = Output {
                 inputs: vec![
                     "nbac_player_boxscores".into(),
@@ -178,7 +181,7 @@ static UPCOMING_PLAYER: Declaration = Declaration {
             window: Window::Date,
         },
     ],
-    outputs: &[&UPCOMING_PLAYER_GAME_CONTEXT],
+    outputs: &[&UPCOMING_PLAYER_GAME_CONTEXT, &UPCOMING_PLAYER_PROP_LINES],
 };
 
 /// Days of a team's games a player must have appeared in to count as on its roster.
@@ -272,7 +275,9 @@ impl Processor for UpcomingPlayerContext {
                         .collect(),
                 );
             }
-            let (props, unresolved) = load::pre_tip_lines(ctx, date, &games, &rosters).await?;
+            let lines = load::pre_tip_lines(ctx, date, &games, &rosters).await?;
+            let book_rows = book_line_rows(&lines.books, date);
+            let (props, unresolved) = (lines.consensus, lines.unresolved);
             let mut out = Output {
                 inputs: vec![
                     "nbac_schedule".into(),
@@ -334,9 +339,39 @@ impl Processor for UpcomingPlayerContext {
                 }
             }
             out.tables.push((&UPCOMING_PLAYER_GAME_CONTEXT, rows));
+            out.tables.push((&UPCOMING_PLAYER_PROP_LINES, book_rows));
             Ok(out)
         })
     }
+}
+
+/// The rows of `upcoming_player_prop_lines`: each book's line behind the consensus.
+fn book_line_rows(
+    books: &HashMap<((GameId, i64, String), String), load::BookLine>,
+    date: GameDate,
+) -> Vec<Vec<Value>> {
+    let mut rows: Vec<Vec<Value>> = books
+        .iter()
+        .map(|(((game, player, market), book), b)| {
+            vec![
+                game.as_str().into(),
+                (*player).into(),
+                market.as_str().into(),
+                book.as_str().into(),
+                date.to_string().into(),
+                f(Some(b.line)),
+                b.over_price.into(),
+                b.under_price.into(),
+                b.snapshot.as_str().into(),
+                f(Some(b.opening)),
+                b.opening_snapshot.as_str().into(),
+                f(Some(b.line - b.opening)),
+                b.snapshots.into(),
+            ]
+        })
+        .collect();
+    rows.sort_by(|a, b| format!("{:?}", &a[..4]).cmp(&format!("{:?}", &b[..4])));
+    rows
 }
 
 /// Each team's game dates this season before `date`, oldest first (one pass over the history).

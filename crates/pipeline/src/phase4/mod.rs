@@ -9,7 +9,6 @@
 //! - `usage_spike = usage L3 − usage L10`
 //! - `matchup_factor = opponent defensive rating L10 / mean defensive rating L10 of that day's teams`
 
-mod boxes;
 pub mod check;
 
 use crate::analytics::rolling::{BoxWindows, Windows, box_windows, mean, windows};
@@ -234,7 +233,6 @@ impl Processor for FeatureStore {
                 .filter_map(|r| Some((r.i64(0)?, r)))
                 .collect();
             let history = load::history(ctx, date).await?;
-            let boxes = boxes::box_history(ctx, date).await?;
             let season = date.season();
             let mut rows = Vec::with_capacity(players.len());
             for p in &players {
@@ -284,7 +282,11 @@ impl Processor for FeatureStore {
                     ("pra_movement", p.f64(12).zip(p.f64(13)).map(|(l, o)| l - o)),
                     ("pts_vs_opponent", vs.0),
                 ];
-                let past_boxes = boxes.get(&player_id).map(Vec::as_slice).unwrap_or_default();
+                let past_boxes = history
+                    .boxes
+                    .get(&player_id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
                 let v2 = v2_features(&box_windows(past_boxes, date, season));
                 let missing: Vec<&str> = features
                     .iter()

@@ -1,0 +1,131 @@
+//! Phases 3-4 through the database on SQLite: a full season (the in-process backfill of its
+//! dates), and one day after the season is loaded (every phase 3-4 processor for the date, with
+//! the reads a runtime worker makes for a one-date batch, starting cold).
+//!
+//! `cargo bench -p nba-props-pipeline --bench phase34_db -- [SEASON] [DAYS]` (defaults 2023-24
+//! and 7 days spread over the season). Setup (import, phase 2, and phases 3-4 of the previous
+//! season for the bootstrap) is not timed.
+
+use nba_props_core::{BuildInfo, GameDate, Season};
+use nba_props_pipeline::backfill::{backfill, processors_for};
+use nba_props_pipeline::import::import_archive;
+use nba_props_pipeline::processor::{BatchInputs, BatchReads, Input};
+use nba_props_pipeline::runner::{Outcome, run_partitions};
+use nba_props_pipeline::{Ctx, testdata};
+use nba_props_store::testing;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let season = Season::parse(args.first().map_or("2023-24", String::as_str))
+        .expect("a season like 2023-24");
+    let days: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(7);
+    let Some(data) = testdata::shared_data_dir() else {
+        return;
+    };
+    let t = testing::sqlite().await.unwrap();
+    let store = &t.store;
+    import_archive(
+        store,
+        &data.join("archive"),
+        BuildInfo::current(),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    let (from, to) = season.date_range();
+    let (prev_from, prev_to) = Season::new(season.start_year() - 1).date_range();
+    let run = |phases, a: GameDate, b: GameDate| {
+        let ctx = Arc::new(Ctx::new(store.clone()).snapshot_raw_index());
+        async move {
+            let s = backfill(ctx, processors_for(phases), a, b, 2, &|_| {}).await;
+            assert!(s.ok(), "{:?}", s.failures);
+        }
+    };
+    run(2..=4, prev_from, prev_to).await;
+    run(2..=2, from, to).await;
+
+    let clock = Instant::now();
+    run(3..=4, from, to).await;
+    let season_s = clock.elapsed().as_secs_f64();
+    let clock = Instant::now();
+    run(3..=4, from, to).await;
+    let again_s = clock.elapsed().as_secs_f64();
+    println!(
+        "{season} phases 3-4 through SQLite: {season_s:.2} s on fresh tables, {again_s:.2} s re-run over existing rows"
+    );
+
+    // One day: the game dates of the season, evenly spread.
+    let game_dates: Vec<GameDate> = store
+        .db
+        .query(
+            "SELECT DISTINCT game_date FROM nbac_schedule WHERE game_date >= $1 AND game_date <= $2 \
+             AND season_type = 'regular' ORDER BY game_date",
+            &[from.to_string().into(), to.to_string().into()],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| GameDate::parse(&r.text(0)).ok())
+        .collect();
+    let step = (game_dates.len() / days.max(1)).max(1);
+    let processors = processors_for(3..=4);
+    let mut totals = Vec::new();
+    let mut per: HashMap<&str, Vec<f64>> = HashMap::new();
+    for &date in game_dates.iter().step_by(step).skip(1).take(days) {
+        let base = Ctx::new(store.clone());
+        let reads = BatchReads::default();
+        let day = Instant::now();
+        for p in &processors {
+            let decl = p.declaration();
+            let versions = decl
+                .inputs
+                .iter()
+                .filter_map(|i| match i {
+                    Input::Table { name, .. } => Some((name.to_string(), "bench".to_string())),
+                    Input::Raw { .. } => None,
+                })
+                .collect();
+            let ctx = base.for_batch(
+                &reads,
+                BatchInputs {
+                    versions,
+                    raw_version: "bench".into(),
+                    dates: (date, date),
+                },
+            );
+            let clock = Instant::now();
+            let reports = run_partitions(&ctx, p.as_ref(), &[date]).await;
+            assert!(
+                reports
+                    .iter()
+                    .all(|r| matches!(r.outcome, Outcome::Succeeded { .. })),
+                "{reports:?}"
+            );
+            per.entry(decl.name)
+                .or_default()
+                .push(clock.elapsed().as_secs_f64() * 1000.0);
+        }
+        totals.push(day.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "one day after the season is loaded (median of {} dates): {:.0} ms",
+        totals.len(),
+        median(totals)
+    );
+    for p in &processors {
+        let name = p.declaration().name;
+        println!("  {name:<30} {:>6.1} ms", median(per[name].clone()));
+    }
+}

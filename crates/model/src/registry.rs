@@ -44,10 +44,11 @@ impl ModelStore {
             return Ok(sha);
         }
         std::fs::create_dir_all(&self.dir).map_err(err)?;
-        // Write beside it and rename, so a reader never sees half a file.
-        let tmp = self.dir.join(format!(".{sha}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, bytes).map_err(err)?;
-        std::fs::rename(&tmp, &path).map_err(err)?;
+        // Write beside it and rename, so a reader never sees half a file. The temporary name is
+        // unique per write: two partitions of one backfill may store the same model at once.
+        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir).map_err(err)?;
+        std::io::Write::write_all(&mut tmp, bytes).map_err(err)?;
+        tmp.persist(&path).map_err(|e| err(e.error))?;
         Ok(sha)
     }
 
@@ -136,5 +137,34 @@ mod tests {
         let err = store.get(&sha).unwrap_err().to_string();
         assert!(err.contains("content hash"), "{err}");
         assert!(store.get("00ff").is_err());
+    }
+
+    #[test]
+    fn the_same_model_stored_by_many_threads_at_once_is_stored_once_without_error() {
+        // Two partitions of a backfill once raced on one temporary name: the second rename
+        // found nothing to move and the partition failed.
+        let bytes = vec![b'7'; 1 << 20];
+        for _round in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let store = ModelStore::new(dir.path().join("models"));
+            let start = std::sync::Barrier::new(8);
+            let shas: Vec<String> = std::thread::scope(|s| {
+                let hs: Vec<_> = (0..8)
+                    .map(|_| {
+                        s.spawn(|| {
+                            start.wait();
+                            store.put(&bytes)
+                        })
+                    })
+                    .collect();
+                hs.into_iter().map(|h| h.join().unwrap().unwrap()).collect()
+            });
+            assert!(shas.iter().all(|x| *x == shas[0]));
+            assert_eq!(store.get(&shas[0]).unwrap(), bytes);
+            let files = std::fs::read_dir(dir.path().join("models"))
+                .unwrap()
+                .count();
+            assert_eq!(files, 1, "no temporary file left behind");
+        }
     }
 }

@@ -52,260 +52,275 @@ fn json(path: &std::path::Path) -> serde_json::Value {
     .unwrap()
 }
 
+// One test per backend, so the two run side by side.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_ahead() {
+async fn predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_ahead_on_sqlite() {
+    predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_ahead(
+        testing::sqlite().await.expect("a SQLite test database"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_ahead_on_postgres() {
+    if let Some(t) = testing::postgres().await.expect("a PostgreSQL test schema") {
+        predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_ahead(t).await;
+    }
+}
+
+async fn predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_ahead(
+    t: testing::TestDb,
+) {
     let Some(data) = testdata::shared_data_dir() else {
         return;
     };
-    for t in testing::all().await {
-        let (store, db, who) = (&t.store, &t.store.db, t.label);
-        import_archive(
-            store,
-            &data.join("archive"),
-            BuildInfo::current(),
-            |_, _| {},
+    let (store, db, who) = (&t.store, &t.store.db, t.label);
+    import_archive(
+        store,
+        &data.join("archive"),
+        BuildInfo::current(),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    let first = run(store, 2..=5).await;
+    assert!(
+        first.totals["predict"].succeeded > 20,
+        "{who}: {:?}",
+        first.totals
+    );
+
+    // Every configured system predicts every market once the first weeks are trained.
+    let systems = count(
+        db,
+        "SELECT CAST(COUNT(DISTINCT system_id || market) AS BIGINT) FROM predictions",
+    )
+    .await;
+    assert_eq!(systems, 6, "{who}: baseline and gbm × points, threes, pra");
+    // Lines: only PRA has lines in 2023-24; each was captured before tip-off (+ the grace),
+    // and a prediction without a line has no edge, P(over) or recommendation.
+    let lines = db
+        .query(
+            "SELECT p.line_snapshot_at, s.tipoff_utc FROM predictions p JOIN nbac_schedule s ON s.game_id = p.game_id \
+             WHERE p.line IS NOT NULL",
+            &[],
         )
         .await
         .unwrap();
-        let first = run(store, 2..=5).await;
-        assert!(
-            first.totals["predict"].succeeded > 20,
-            "{who}: {:?}",
-            first.totals
-        );
+    let grace = jiff::SignedDuration::from_mins(phase5::settings().tipoff_grace_minutes);
+    let late = lines
+        .iter()
+        .filter(|r| {
+            let snap: jiff::Timestamp = r.text(0).parse().unwrap();
+            r.str(1)
+                .is_none_or(|tip| snap >= tip.parse::<jiff::Timestamp>().unwrap() + grace)
+        })
+        .count();
+    assert_eq!(late, 0, "{who}: lines after tip-off");
+    let with_line = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE line IS NOT NULL",
+    )
+    .await;
+    let pra_lines = count(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE line IS NOT NULL AND market = 'pra'").await;
+    assert!(
+        with_line > 500 && with_line == pra_lines,
+        "{who}: {with_line} lines, {pra_lines} PRA"
+    );
+    let placeholder = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE (line IS NULL AND (edge IS NOT NULL OR p_over IS NOT NULL \
+         OR recommendation IS NOT NULL OR line_source IS NOT NULL)) OR (line IS NOT NULL AND (recommendation IS NULL \
+         OR ABS(edge - (predicted - line)) > 0.001 OR p_over < 0 OR p_over > 1))",
+    )
+    .await;
+    assert_eq!(placeholder, 0, "{who}");
+    // The consensus line of a played game equals the one phase 3 took for the same player
+    // whenever phase 3 had it too (its rule is stricter: before the scheduled tip-off).
+    let disagree = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions p JOIN player_game_summary g ON g.game_id = p.game_id \
+         AND g.player_id = p.player_id WHERE p.market = 'pra' AND g.pra_line IS NOT NULL AND p.line <> g.pra_line",
+    )
+    .await;
+    assert_eq!(
+        disagree, 0,
+        "{who}: phase 5 attached a line phase 3 gave to someone else"
+    );
 
-        // Every configured system predicts every market once the first weeks are trained.
-        let systems = count(
-            db,
-            "SELECT CAST(COUNT(DISTINCT system_id || market) AS BIGINT) FROM predictions",
-        )
-        .await;
-        assert_eq!(systems, 6, "{who}: baseline and gbm × points, threes, pra");
-        // Lines: only PRA has lines in 2023-24; each was captured before tip-off (+ the grace),
-        // and a prediction without a line has no edge, P(over) or recommendation.
-        let lines = db
-            .query(
-                "SELECT p.line_snapshot_at, s.tipoff_utc FROM predictions p JOIN nbac_schedule s ON s.game_id = p.game_id \
-                 WHERE p.line IS NOT NULL",
-                &[],
-            )
-            .await
-            .unwrap();
-        let grace = jiff::SignedDuration::from_mins(phase5::settings().tipoff_grace_minutes);
-        let late = lines
-            .iter()
-            .filter(|r| {
-                let snap: jiff::Timestamp = r.text(0).parse().unwrap();
-                r.str(1)
-                    .is_none_or(|tip| snap >= tip.parse::<jiff::Timestamp>().unwrap() + grace)
-            })
-            .count();
-        assert_eq!(late, 0, "{who}: lines after tip-off");
-        let with_line = count(
-            db,
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE line IS NOT NULL",
-        )
-        .await;
-        let pra_lines = count(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE line IS NOT NULL AND market = 'pra'").await;
-        assert!(
-            with_line > 500 && with_line == pra_lines,
-            "{who}: {with_line} lines, {pra_lines} PRA"
-        );
-        let placeholder = count(
-            db,
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE (line IS NULL AND (edge IS NOT NULL OR p_over IS NOT NULL \
-             OR recommendation IS NOT NULL OR line_source IS NOT NULL)) OR (line IS NOT NULL AND (recommendation IS NULL \
-             OR ABS(edge - (predicted - line)) > 0.001 OR p_over < 0 OR p_over > 1))",
-        )
-        .await;
-        assert_eq!(placeholder, 0, "{who}");
-        // The consensus line of a played game equals the one phase 3 took for the same player
-        // whenever phase 3 had it too (its rule is stricter: before the scheduled tip-off).
-        let disagree = count(
-            db,
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions p JOIN player_game_summary g ON g.game_id = p.game_id \
-             AND g.player_id = p.player_id WHERE p.market = 'pra' AND g.pra_line IS NOT NULL AND p.line <> g.pra_line",
-        )
-        .await;
-        assert_eq!(
-            disagree, 0,
-            "{who}: phase 5 attached a line phase 3 gave to someone else"
-        );
+    // Grades: one per prediction of a played game; actuals equal the box scores; a predicted
+    // player without a box-score line is void.
+    let of_played = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions p WHERE EXISTS (SELECT 1 FROM player_game_summary g WHERE g.game_id = p.game_id)",
+    )
+    .await;
+    let grades = count(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades").await;
+    assert_eq!(grades, of_played, "{who}");
+    let wrong = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades r LEFT JOIN player_game_summary g ON g.game_id = r.game_id \
+         AND g.player_id = r.player_id WHERE (r.status = 'void') <> (g.player_id IS NULL) OR (r.status = 'graded' AND \
+         (r.actual <> CASE r.market WHEN 'pra' THEN g.pra WHEN 'points' THEN g.points ELSE g.fg3m END \
+         OR ABS(r.abs_error - ABS(r.predicted - r.actual)) > 0.001 OR ABS(r.signed_error - (r.predicted - r.actual)) > 0.001))",
+    )
+    .await;
+    assert_eq!(wrong, 0, "{who}");
+    let voids = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades WHERE status = 'void'",
+    )
+    .await;
+    assert!(
+        voids > 0 && voids < grades / 3,
+        "{who}: {voids} voids of {grades}"
+    );
+    let picks = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades WHERE recommendation IN ('OVER', 'UNDER') AND status = 'graded' \
+         AND (units IS NULL OR (result = 'push') <> (correct IS NULL))",
+    )
+    .await;
+    assert_eq!(picks, 0, "{who}: every graded pick is won, lost or pushed");
 
-        // Grades: one per prediction of a played game; actuals equal the box scores; a predicted
-        // player without a box-score line is void.
-        let of_played = count(
-            db,
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions p WHERE EXISTS (SELECT 1 FROM player_game_summary g WHERE g.game_id = p.game_id)",
+    // Models: every prediction names a registered model whose file matches its hash.
+    let unregistered = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions p WHERE NOT EXISTS (SELECT 1 FROM model_registry m \
+         WHERE m.version = p.model_version AND m.system_id = p.system_id AND m.market = p.market AND m.trained_for <= p.game_date)",
+    )
+    .await;
+    assert_eq!(unregistered, 0, "{who}");
+    let files = ModelStore::beside_raw(store.raw.dir());
+    let registry = db
+        .query(
+            "SELECT file_sha256, train_to, trained_for FROM model_registry",
+            &[],
         )
-        .await;
-        let grades = count(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades").await;
-        assert_eq!(grades, of_played, "{who}");
-        let wrong = count(
-            db,
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades r LEFT JOIN player_game_summary g ON g.game_id = r.game_id \
-             AND g.player_id = r.player_id WHERE (r.status = 'void') <> (g.player_id IS NULL) OR (r.status = 'graded' AND \
-             (r.actual <> CASE r.market WHEN 'pra' THEN g.pra WHEN 'points' THEN g.points ELSE g.fg3m END \
-             OR ABS(r.abs_error - ABS(r.predicted - r.actual)) > 0.001 OR ABS(r.signed_error - (r.predicted - r.actual)) > 0.001))",
-        )
-        .await;
-        assert_eq!(wrong, 0, "{who}");
-        let voids = count(
-            db,
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades WHERE status = 'void'",
-        )
-        .await;
+        .await
+        .unwrap();
+    assert!(registry.len() >= 6, "{who}");
+    for r in &registry {
+        files.load(&r.text(0)).unwrap();
         assert!(
-            voids > 0 && voids < grades / 3,
-            "{who}: {voids} voids of {grades}"
+            r.text(1) < r.text(2),
+            "{who}: trained on rows up to {} for {}",
+            r.text(1),
+            r.text(2)
         );
-        let picks = count(
-            db,
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades WHERE recommendation IN ('OVER', 'UNDER') AND status = 'graded' \
-             AND (units IS NULL OR (result = 'push') <> (correct IS NULL))",
-        )
-        .await;
-        assert_eq!(picks, 0, "{who}: every graded pick is won, lost or pushed");
+    }
 
-        // Models: every prediction names a registered model whose file matches its hash.
-        let unregistered = count(
-            db,
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions p WHERE NOT EXISTS (SELECT 1 FROM model_registry m \
-             WHERE m.version = p.model_version AND m.system_id = p.system_id AND m.market = p.market AND m.trained_for <= p.game_date)",
-        )
-        .await;
-        assert_eq!(unregistered, 0, "{who}");
-        let files = ModelStore::beside_raw(store.raw.dir());
-        let registry = db
-            .query(
-                "SELECT file_sha256, train_to, trained_for FROM model_registry",
-                &[],
-            )
-            .await
-            .unwrap();
-        assert!(registry.len() >= 6, "{who}");
-        for r in &registry {
-            files.load(&r.text(0)).unwrap();
-            assert!(
-                r.text(1) < r.text(2),
-                "{who}: trained on rows up to {} for {}",
-                r.text(1),
-                r.text(2)
-            );
-        }
+    // A re-run changes nothing (training is deterministic).
+    let before = predictions_of_d(db).await;
+    let again = run(store, 5..=5).await;
+    assert!(
+        again.totals.values().all(|t| t.changed == 0),
+        "{who}: {:?}",
+        again.totals
+    );
 
-        // A re-run changes nothing (training is deterministic).
-        let before = predictions_of_d(db).await;
-        let again = run(store, 5..=5).await;
-        assert!(
-            again.totals.values().all(|t| t.changed == 0),
-            "{who}: {:?}",
-            again.totals
-        );
-
-        // Export.
-        let out = t.dir.path().join("export");
-        let summary = phase6::export(db, d(D), &out, jiff::Timestamp::now(), BuildInfo::current())
-            .await
-            .unwrap();
-        let p = json(&out.join("predictions.json"));
-        let day = count(
-            db,
-            &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE game_date = '{D}'"),
-        )
-        .await;
-        assert_eq!(p["schema_version"], 1);
-        assert_eq!(
-            p["predictions"].as_array().unwrap().len() as i64,
-            day,
-            "{who}"
-        );
-        let r = json(&out.join("results.json"));
-        assert_eq!(r["results"].as_array().unwrap().len(), summary.results);
-        assert!(
-            r["summary"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|s| s["market"] == "pra" && s["picks"].as_u64() > Some(0))
-        );
-        let s = json(&out.join("status.json"));
-        assert!(
-            s["health_score"].is_null() && s["build"]["git_sha"].is_string(),
-            "{who}"
-        );
-        let predict = s["pipeline"]["phases"]
+    // Export.
+    let out = t.dir.path().join("export");
+    let summary = phase6::export(db, d(D), &out, jiff::Timestamp::now(), BuildInfo::current())
+        .await
+        .unwrap();
+    let p = json(&out.join("predictions.json"));
+    let day = count(
+        db,
+        &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE game_date = '{D}'"),
+    )
+    .await;
+    assert_eq!(p["schema_version"], 1);
+    assert_eq!(
+        p["predictions"].as_array().unwrap().len() as i64,
+        day,
+        "{who}"
+    );
+    let r = json(&out.join("results.json"));
+    assert_eq!(r["results"].as_array().unwrap().len(), summary.results);
+    assert!(
+        r["summary"]
             .as_array()
             .unwrap()
             .iter()
-            .flat_map(|p| p["processors"].as_array().unwrap())
-            .find(|p| p["processor"] == "predict")
-            .unwrap()
-            .clone();
-        assert_eq!(predict["status"], "succeeded", "{who}");
-        let some_player = p["predictions"][0]["player_id"].as_i64().unwrap();
-        let page = json(&out.join("players").join(format!("{some_player}.json")));
-        assert!(
-            page["recent_games"]
-                .as_array()
-                .is_some_and(|g| !g.is_empty() && g.len() <= 10)
-        );
-        assert!(page["graded_last_30_days"].is_array() && page["predictions"].is_array());
-        // A date without anything still has every file, with empty lists.
-        let empty = t.dir.path().join("empty");
-        phase6::export(
-            db,
-            d("2023-08-01"),
-            &empty,
-            jiff::Timestamp::now(),
-            BuildInfo::current(),
-        )
-        .await
-        .unwrap();
-        assert_eq!(
-            json(&empty.join("predictions.json"))["predictions"],
-            serde_json::json!([])
-        );
-        assert_eq!(
-            json(&empty.join("results.json"))["summary"],
-            serde_json::json!([])
-        );
+            .any(|s| s["market"] == "pra" && s["picks"].as_u64() > Some(0))
+    );
+    let s = json(&out.join("status.json"));
+    assert!(
+        s["health_score"].is_null() && s["build"]["git_sha"].is_string(),
+        "{who}"
+    );
+    let predict = s["pipeline"]["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["processors"].as_array().unwrap())
+        .find(|p| p["processor"] == "predict")
+        .unwrap()
+        .clone();
+    assert_eq!(predict["status"], "succeeded", "{who}");
+    let some_player = p["predictions"][0]["player_id"].as_i64().unwrap();
+    let page = json(&out.join("players").join(format!("{some_player}.json")));
+    assert!(
+        page["recent_games"]
+            .as_array()
+            .is_some_and(|g| !g.is_empty() && g.len() <= 10)
+    );
+    assert!(page["graded_last_30_days"].is_array() && page["predictions"].is_array());
+    // A date without anything still has every file, with empty lists.
+    let empty = t.dir.path().join("empty");
+    phase6::export(
+        db,
+        d("2023-08-01"),
+        &empty,
+        jiff::Timestamp::now(),
+        BuildInfo::current(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        json(&empty.join("predictions.json"))["predictions"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        json(&empty.join("results.json"))["summary"],
+        serde_json::json!([])
+    );
 
-        // Leakage: change D and everything after it (actuals and minutes, lines captured after
-        // tip-off), forget the models, predict D again: identical predictions.
-        for sql in [
-            format!(
-                "UPDATE player_game_summary SET points = points + 11, pra = pra + 20, fg3m = fg3m + 3, minutes = 48 WHERE game_date >= '{D}'"
-            ),
-            format!("UPDATE feature_store SET pts_l5 = pts_l5 + 5 WHERE game_date > '{D}'"),
-            format!(
-                "UPDATE odds_player_props SET line = line + 7 WHERE game_date = '{D}' AND snapshot_at > \
-                 (SELECT tipoff_utc FROM nbac_schedule s WHERE s.game_id = odds_player_props.game_id) AND snapshot_at >= '{D}T23:59:59Z'"
-            ),
-            "DELETE FROM model_registry".to_string(),
-        ] {
-            db.execute(&sql, &[]).await.unwrap();
-        }
-        std::fs::remove_dir_all(files.path("x").parent().unwrap()).unwrap();
-        let ctx = Ctx::new(store.clone());
-        let predict = processors_for(5..=5)
-            .into_iter()
-            .find(|p| p.declaration().name == "predict")
-            .unwrap();
-        let reports = run_partitions(&ctx, predict.as_ref(), &[d(D)]).await;
-        assert!(
-            matches!(
-                reports[0].outcome,
-                nba_props_pipeline::runner::Outcome::Succeeded { .. }
-            ),
-            "{who}: {:?}",
-            reports[0].outcome
-        );
-        let after = predictions_of_d(db).await;
-        let first_difference = before.lines().zip(after.lines()).find(|(b, a)| b != a);
-        assert!(
-            after == before,
-            "{who}: predictions for {D} changed when {D} and later changed: {first_difference:?}"
-        );
+    // Leakage: change D and everything after it (actuals and minutes, lines captured after
+    // tip-off), forget the models, predict D again: identical predictions.
+    for sql in [
+        format!(
+            "UPDATE player_game_summary SET points = points + 11, pra = pra + 20, fg3m = fg3m + 3, minutes = 48 WHERE game_date >= '{D}'"
+        ),
+        format!("UPDATE feature_store SET pts_l5 = pts_l5 + 5 WHERE game_date > '{D}'"),
+        format!(
+            "UPDATE odds_player_props SET line = line + 7 WHERE game_date = '{D}' AND snapshot_at > \
+             (SELECT tipoff_utc FROM nbac_schedule s WHERE s.game_id = odds_player_props.game_id) AND snapshot_at >= '{D}T23:59:59Z'"
+        ),
+        "DELETE FROM model_registry".to_string(),
+    ] {
+        db.execute(&sql, &[]).await.unwrap();
     }
+    std::fs::remove_dir_all(files.path("x").parent().unwrap()).unwrap();
+    let ctx = Ctx::new(store.clone());
+    let predict = processors_for(5..=5)
+        .into_iter()
+        .find(|p| p.declaration().name == "predict")
+        .unwrap();
+    let reports = run_partitions(&ctx, predict.as_ref(), &[d(D)]).await;
+    assert!(
+        matches!(
+            reports[0].outcome,
+            nba_props_pipeline::runner::Outcome::Succeeded { .. }
+        ),
+        "{who}: {:?}",
+        reports[0].outcome
+    );
+    let after = predictions_of_d(db).await;
+    let first_difference = before.lines().zip(after.lines()).find(|(b, a)| b != a);
+    assert!(
+        after == before,
+        "{who}: predictions for {D} changed when {D} and later changed: {first_difference:?}"
+    );
 }

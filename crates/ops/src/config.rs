@@ -235,6 +235,8 @@ impl Default for HealthSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AlertSettings {
+    /// `serve` checks health and delivers alerts this often (0: never).
+    pub every_ms: u64,
     /// A Slack incoming-webhook URL; unset: alerts go to the log only.
     pub webhook_url: Option<String>,
     /// At most this many deliveries per rule in any hour; the rest are logged and recorded.
@@ -252,6 +254,7 @@ pub struct AlertSettings {
 impl Default for AlertSettings {
     fn default() -> Self {
         Self {
+            every_ms: 5 * 60_000,
             webhook_url: None,
             max_per_rule_per_hour: 5,
             min_health_score: 80.0,

@@ -10,6 +10,7 @@ pub mod health;
 pub mod heartbeats;
 pub mod reconcile;
 pub mod scheduler;
+pub mod serve;
 
 pub use config::OpsConfig;
 

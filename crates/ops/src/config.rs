@@ -243,8 +243,6 @@ pub struct AlertSettings {
     pub max_per_rule_per_hour: i64,
     /// The health score below which the `health_score` rule fires.
     pub min_health_score: f64,
-    /// The `failure_rate` rule fires above this share of failed runs in the last day.
-    pub max_failure_rate: f64,
     /// The `model_decay` rule fires when the graded MAE of the last `decay_days` days exceeds
     /// the earlier MAE of the window by more than this share.
     pub max_mae_increase: f64,
@@ -258,7 +256,6 @@ impl Default for AlertSettings {
             webhook_url: None,
             max_per_rule_per_hour: 5,
             min_health_score: 80.0,
-            max_failure_rate: 0.1,
             max_mae_increase: 0.15,
             decay_days: 7,
         }

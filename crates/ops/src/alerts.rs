@@ -214,20 +214,30 @@ pub async fn deliver(
             }
         };
         // A concurrent pass may have recorded the same alert meanwhile: the key keeps one row.
-        db.execute(
-            "INSERT INTO alerts (rule, alert_key, day, message, first_at, last_seen_at, occurrences, delivered_at, delivery) \
-             VALUES ($1, $2, $3, $4, $5, $5, 1, CAST($6 AS BIGINT), $7) ON CONFLICT DO NOTHING",
-            &[
-                a.rule.into(),
-                a.key.as_str().into(),
-                day.as_str().into(),
-                a.message.as_str().into(),
-                now.into(),
-                delivered_at.into(),
-                delivery.into(),
-            ],
-        )
-        .await?;
+        // Two statements rather than a NULL-able parameter: PostgreSQL caches a statement's
+        // parameter types, and a NULL bound first would type the column's parameter as text.
+        let sql = match delivered_at {
+            Some(_) => {
+                "INSERT INTO alerts (rule, alert_key, day, message, first_at, last_seen_at, occurrences, delivered_at, delivery) \
+                 VALUES ($1, $2, $3, $4, $5, $5, 1, $6, $7) ON CONFLICT DO NOTHING"
+            }
+            None => {
+                "INSERT INTO alerts (rule, alert_key, day, message, first_at, last_seen_at, occurrences, delivered_at, delivery) \
+                 VALUES ($1, $2, $3, $4, $5, $5, 1, NULL, $6) ON CONFLICT DO NOTHING"
+            }
+        };
+        let mut params: Vec<nba_props_store::Value> = vec![
+            a.rule.into(),
+            a.key.as_str().into(),
+            day.as_str().into(),
+            a.message.as_str().into(),
+            now.into(),
+        ];
+        if let Some(at) = delivered_at {
+            params.push(at.into());
+        }
+        params.push(delivery.into());
+        db.execute(sql, &params).await?;
     }
     Ok(done)
 }

@@ -42,7 +42,9 @@ async fn pass(
     http: &reqwest::Client,
 ) -> alerts::Delivered {
     let graph = Graph::all();
-    let report = health::check(store, clock, &graph, config, 3).await.unwrap();
+    let report = health::check(store, clock, &graph, config, 3)
+        .await
+        .unwrap();
     let raised = alerts::evaluate(store, clock, &report, &config.alerts)
         .await
         .unwrap();
@@ -91,23 +93,41 @@ async fn alerts_reach_the_webhook_once_per_condition_and_day_and_respect_the_rat
         // A worker silent for 10 minutes: one alert, delivered.
         worker_at(store, "w1", clock.now_ms() - 600_000).await;
         let d = pass(store, &clock, &config, &http).await;
-        assert_eq!(d.sent, vec!["stale_heartbeats worker w1".to_string()], "{who}: {d:?}");
+        assert_eq!(
+            d.sent,
+            vec!["stale_heartbeats worker w1".to_string()],
+            "{who}: {d:?}"
+        );
         let got = posts(&server).await;
         assert_eq!(got.len(), 1, "{who}");
-        assert!(got[0].contains("*stale_heartbeats*") && got[0].contains("worker w1"), "{who}: {got:?}");
+        assert!(
+            got[0].contains("*stale_heartbeats*") && got[0].contains("worker w1"),
+            "{who}: {got:?}"
+        );
 
         // Flapping: it beats again (healthy), then goes silent again, twice. Nothing more is sent.
         for _ in 0..2 {
             clock.advance(60_000);
             worker_at(store, "w1", clock.now_ms()).await;
             let d = pass(store, &clock, &config, &http).await;
-            assert!(d.sent.is_empty() && d.duplicates.is_empty(), "{who}: healthy: {d:?}");
+            assert!(
+                d.sent.is_empty() && d.duplicates.is_empty(),
+                "{who}: healthy: {d:?}"
+            );
             clock.advance(600_000);
             let d = pass(store, &clock, &config, &http).await;
             assert!(d.sent.is_empty(), "{who}: flapping sent again: {d:?}");
-            assert_eq!(d.duplicates, vec!["stale_heartbeats worker w1".to_string()], "{who}");
+            assert_eq!(
+                d.duplicates,
+                vec!["stale_heartbeats worker w1".to_string()],
+                "{who}"
+            );
         }
-        assert_eq!(posts(&server).await.len(), 1, "{who}: the flapping condition spammed");
+        assert_eq!(
+            posts(&server).await.len(),
+            1,
+            "{who}: the flapping condition spammed"
+        );
         let occurrences = nba_props_runtime::testing::count(
             &store.db,
             "SELECT occurrences FROM alerts WHERE rule = 'stale_heartbeats' AND alert_key = 'worker w1'",
@@ -146,7 +166,9 @@ async fn alerts_reach_the_webhook_once_per_condition_and_day_and_respect_the_rat
         };
         let d = pass(store, &clock, &bad, &http).await;
         assert!(
-            d.failed.iter().any(|f| f.starts_with("health_score score: webhook: HTTP 500")),
+            d.failed
+                .iter()
+                .any(|f| f.starts_with("health_score score: webhook: HTTP 500")),
             "{who}: {d:?}"
         );
     }

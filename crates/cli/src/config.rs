@@ -17,6 +17,9 @@ pub struct Config {
     /// The job runtime: workers, leases, retries (`[runtime]`, `NBA_PROPS_RUNTIME_*`).
     #[serde(default)]
     pub runtime: RuntimeSettings,
+    /// Scheduler, deadlines, health thresholds, alerts (`[ops]`; docs/operations.md).
+    #[serde(default)]
+    pub ops: nba_props_ops::OpsConfig,
     /// The TOML file these settings came from, if any (its `[sources]` section configures phase 1).
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -29,6 +32,7 @@ impl Default for Config {
             database_url: None,
             archive_dir: None,
             runtime: RuntimeSettings::default(),
+            ops: nba_props_ops::OpsConfig::default(),
             file: None,
         }
     }
@@ -61,6 +65,11 @@ impl Config {
             .extract()
             .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
         config.file = file;
+        // The webhook URL is a secret: it may come from the environment instead of the file.
+        if let Ok(url) = std::env::var("NBA_PROPS_ALERT_WEBHOOK_URL") {
+            config.ops.alerts.webhook_url = Some(url);
+        }
+        config.ops.validate()?;
         Ok(config)
     }
 

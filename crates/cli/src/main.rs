@@ -3,6 +3,7 @@
 mod commands;
 mod config;
 mod live;
+mod ops;
 mod phase1;
 mod predict;
 mod runtime;
@@ -98,7 +99,7 @@ enum Command {
         #[arg(long)]
         exit_when_idle: bool,
     },
-    /// Run workers (and, in later releases, the scheduler and the web dashboard) until stopped.
+    /// Run workers and the scheduler (`[ops]`), and, in later releases, the web dashboard, until stopped.
     Serve {
         /// Workers in this process (default: `[runtime] workers`, 2).
         #[arg(long)]
@@ -145,6 +146,37 @@ enum Command {
         /// Directory of the report files (default: <data dir>/reports).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Every health check (heartbeats, jobs, late work, missing partitions, duplicate keys,
+    /// completion, data quality, builds) and the 0-100 score; exit 1 when a check fails.
+    Health {
+        /// Days back from today (ET) the checks cover (default: `[ops.health] days`, 30).
+        #[arg(long)]
+        days: Option<u32>,
+        #[arg(long)]
+        json: bool,
+        /// Also deliver the alerts the report raises (webhook and log; deduplicated per day).
+        #[arg(long)]
+        alert: bool,
+    },
+    /// Every gap between derived completion, the tables and the schedule; `--fix` queues the work.
+    Reconcile {
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        #[arg(long)]
+        fix: bool,
+    },
+    /// Builds seen in runs and heartbeats of the last days vs this binary; exit 1 when mixed.
+    Drift {
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Worker and processor heartbeats; `--prune-older-than 7d` deletes retired ones.
+    Heartbeats {
+        #[arg(long)]
+        prune_older_than: Option<String>,
     },
     /// Write the phase 6 JSON files of a date (predictions, results, players, status).
     Export {
@@ -246,6 +278,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Export { date, out } => predict::export(&config, resolve_date(&date)?, out).await,
         Command::Import { dir } => commands::import(&config, &dir).await,
+        Command::Health { days, json, alert } => ops::health(&config, days, json, alert).await,
+        Command::Reconcile { days, fix } => ops::reconcile(&config, days, fix).await,
+        Command::Drift { days, json } => ops::drift(&config, days, json).await,
+        Command::Heartbeats { prune_older_than } => {
+            ops::heartbeats(&config, prune_older_than).await
+        }
         Command::Backfill {
             from,
             to,

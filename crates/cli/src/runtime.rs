@@ -118,8 +118,17 @@ pub async fn serve(config: &Config, workers: Option<usize>) -> anyhow::Result<Ex
     let base = config.runtime.base_name();
     let names = (1..=n).map(|i| format!("{base}/{i}")).collect();
     let set = start_workers(config, &store, &graph, names, &stop).await?;
+    let mut ops = nba_props_ops::serve::spawn(
+        store.clone(),
+        Arc::new(SystemClock),
+        graph.clone(),
+        &config.ops,
+        config.runtime.max_attempts,
+        stop.clone(),
+    )?;
     eprintln!("Serving with {n} workers as {base}/1..{n}; SIGTERM or ctrl-c stops.");
     let ok = join_workers(set).await;
+    while ops.join_next().await.is_some() {}
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

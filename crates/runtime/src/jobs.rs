@@ -257,6 +257,21 @@ pub async fn enqueue(
     work: &[(&str, GameDate)],
     opts: &JobOptions,
 ) -> Result<Enqueued> {
+    let mut tx = db.begin().await?;
+    let total = enqueue_in(&mut tx, clock, graph, work, opts).await?;
+    tx.commit().await?;
+    Ok(total)
+}
+
+/// [`enqueue`] inside a caller's transaction, so the jobs commit (or not) with the caller's own
+/// record of why they exist (the scheduler's tick row).
+pub async fn enqueue_in(
+    tx: &mut Tx,
+    clock: &dyn Clock,
+    graph: &Graph,
+    work: &[(&str, GameDate)],
+    opts: &JobOptions,
+) -> Result<Enqueued> {
     let mut by_processor: Vec<(&str, Vec<Candidate>)> = Vec::new();
     for &(p, date) in work {
         if graph.node(p).is_none() {
@@ -273,15 +288,13 @@ pub async fn enqueue(
     }
     // Locks in one order everywhere (by name), so two enqueues cannot deadlock.
     by_processor.sort_by_key(|(p, _)| *p);
-    let mut tx = db.begin().await?;
     let now = clock.now_ms();
     let mut total = Enqueued::default();
     for (p, candidates) in &by_processor {
-        let e = ensure(&mut tx, p, candidates, None, opts, now).await?;
+        let e = ensure(tx, p, candidates, None, opts, now).await?;
         total.created += e.created;
         total.coalesced += e.coalesced;
     }
-    tx.commit().await?;
     Ok(total)
 }
 

@@ -1,0 +1,75 @@
+//! The operations commands as a user runs them, on a fresh data directory (SQLite): their
+//! output, exit codes and errors. The checks themselves are tested in crates/ops over real data.
+
+use std::process::{Command, Output};
+
+fn nba_props(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nba-props"))
+        .args(args)
+        .env("NBA_PROPS_DATA_DIR", dir)
+        .env_remove("NBA_PROPS_DATABASE_URL")
+        .current_dir(dir)
+        .output()
+        .expect("run nba-props")
+}
+
+fn out(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn health_reconcile_drift_and_heartbeats_on_a_fresh_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = nba_props(d, &["health", "--days", "3"]);
+    assert!(o.status.success(), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.starts_with("Health 100 / 100 over "), "{text}");
+    for check in [
+        "stale_heartbeats",
+        "late_work",
+        "missing_partitions",
+        "duplicate_keys",
+        "builds_in_use",
+    ] {
+        assert!(text.contains(&format!("pass {check}")), "{check}: {text}");
+    }
+    let o = nba_props(d, &["health", "--days", "3", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["score"], 100.0);
+    assert_eq!(v["checks"].as_array().unwrap().len(), 10);
+
+    let o = nba_props(d, &["reconcile", "--days", "3"]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).starts_with("0 gaps over "), "{}", out(&o));
+    let o = nba_props(d, &["drift"]);
+    assert!(o.status.success(), "{}", out(&o));
+    let o = nba_props(d, &["heartbeats", "--prune-older-than", "7d"]);
+    assert!(o.status.success(), "{}", out(&o));
+
+    let o = nba_props(d, &["heartbeats", "--prune-older-than", "7x"]);
+    assert!(!o.status.success());
+    assert!(
+        out(&o).contains("unit \"x\" is not one of d, h, m, s, ms"),
+        "{}",
+        out(&o)
+    );
+
+    // A schedule that cannot work is refused when the configuration loads, by name.
+    std::fs::write(
+        d.join("nba-props.toml"),
+        "[[ops.schedules]]\nname = \"broken\"\ncron = \"61 5 * * *\"\ntargets = [\"predict\"]\n",
+    )
+    .unwrap();
+    let o = nba_props(d, &["health"]);
+    assert!(!o.status.success());
+    assert!(
+        out(&o).contains("schedule broken: cron \"61 5 * * *\""),
+        "{}",
+        out(&o)
+    );
+}

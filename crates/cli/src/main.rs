@@ -6,6 +6,7 @@ mod live;
 mod phase1;
 mod predict;
 mod runtime;
+mod web;
 
 use clap::{Parser, Subcommand};
 use config::Config;

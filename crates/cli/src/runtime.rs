@@ -118,8 +118,9 @@ pub async fn serve(config: &Config, workers: Option<usize>) -> anyhow::Result<Ex
     let base = config.runtime.base_name();
     let names = (1..=n).map(|i| format!("{base}/{i}")).collect();
     let set = start_workers(config, &store, &graph, names, &stop).await?;
+    let web = crate::web::start(config, &store, &graph, &stop).await?;
     eprintln!("Serving with {n} workers as {base}/1..{n}; SIGTERM or ctrl-c stops.");
-    let ok = join_workers(set).await;
+    let ok = join_workers(set).await & crate::web::join(web).await;
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

@@ -83,6 +83,7 @@ async fn main() {
             state,
             std::future::pending(),
         ));
+        nba_props_sources::install_crypto_provider();
         let http = reqwest::Client::new();
         let date = last.add_days(-1);
         let paths = [

@@ -285,8 +285,9 @@ struct ReconcileBody {
 }
 
 /// Enqueues every (processor, game date) of the last `days` days that has neither a successful
-/// run nor a job that found no input or is still pending: the repair half of reconciliation,
-/// done through the same jobs as any other run.
+/// run nor a job that is pending, found no input, or is dead (a dead job comes back by an
+/// explicit retry, not by a reconcile that would loop on it): the repair half of
+/// reconciliation, done through the same jobs as any other run.
 pub async fn reconcile(State(s): State<WebState>, headers: HeaderMap, raw: Bytes) -> ApiResult {
     authorize(&s, &headers)?;
     let b: ReconcileBody = body(&raw)?;
@@ -320,7 +321,7 @@ pub async fn reconcile(State(s): State<WebState>, headers: HeaderMap, raw: Bytes
     let busy = db
         .query(
             "SELECT DISTINCT processor, partition_key FROM jobs WHERE day >= $1 AND day <= $2 \
-             AND (state IN ('queued', 'running') OR (state = 'succeeded' AND outcome = 'no_input'))",
+             AND (state IN ('queued', 'running', 'dead') OR (state = 'succeeded' AND outcome = 'no_input'))",
             &[nba_props_runtime::day_number(from).into(), nba_props_runtime::day_number(to).into()],
         )
         .await?;

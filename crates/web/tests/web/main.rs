@@ -5,6 +5,8 @@
 
 mod api;
 mod browser;
+mod mutations;
+mod ops;
 mod support;
 
 use nba_props_pipeline::testdata;
@@ -18,7 +20,7 @@ async fn api_metrics_and_dashboard_over_real_data() {
     for t in testing::all().await {
         let app = support::App::loaded(&t.store, &data).await;
         api::every_endpoint(&app, t.label).await;
-        api::metrics(&app, t.label).await;
+        ops::metrics(&app, t.label).await;
         if t.label == "sqlite" {
             browser::dashboard(&app).await;
         }

@@ -83,6 +83,7 @@ impl App {
                 ..WebConfig::default()
             },
         );
+        nba_props_sources::install_crypto_provider();
         let listener = nba_props_web::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, rx) = tokio::sync::oneshot::channel::<()>();

@@ -20,6 +20,9 @@ pub struct Config {
     /// Scheduler, deadlines, health thresholds, alerts (`[ops]`; docs/operations.md).
     #[serde(default)]
     pub ops: nba_props_ops::OpsConfig,
+    /// The web dashboard, API and metrics of `serve` (`[web]`, `NBA_PROPS_WEB_*`).
+    #[serde(default)]
+    pub web: WebSettings,
     /// The TOML file these settings came from, if any (its `[sources]` section configures phase 1).
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -33,6 +36,7 @@ impl Default for Config {
             archive_dir: None,
             runtime: RuntimeSettings::default(),
             ops: nba_props_ops::OpsConfig::default(),
+            web: WebSettings::default(),
             file: None,
         }
     }
@@ -61,6 +65,8 @@ impl Config {
         fig = fig.merge(
             Env::prefixed("NBA_PROPS_RUNTIME_").map(|k| format!("runtime.{}", k.as_str()).into()),
         );
+        fig = fig
+            .merge(Env::prefixed("NBA_PROPS_WEB_").map(|k| format!("web.{}", k.as_str()).into()));
         let mut config: Config = fig
             .extract()
             .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
@@ -99,6 +105,27 @@ impl Config {
         };
         sources.apply_env(|k| std::env::var(k).ok());
         Ok(sources)
+    }
+}
+
+/// `serve`'s HTTP server. Every field can be set in `[web]` or as `NBA_PROPS_WEB_<FIELD>`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebSettings {
+    /// host:port of the dashboard, the API and /metrics.
+    pub addr: String,
+    /// Bearer token of the mutating API endpoints (retry, backfill, reconcile); unset disables
+    /// them. A secret: never serialised, so it cannot land in a printed configuration.
+    #[serde(skip_serializing)]
+    pub token: Option<String>,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            token: None,
+        }
     }
 }
 

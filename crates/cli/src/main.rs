@@ -7,6 +7,7 @@ mod ops;
 mod phase1;
 mod predict;
 mod runtime;
+mod web;
 
 use clap::{Parser, Subcommand};
 use config::Config;

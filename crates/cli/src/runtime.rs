@@ -126,8 +126,9 @@ pub async fn serve(config: &Config, workers: Option<usize>) -> anyhow::Result<Ex
         config.runtime.max_attempts,
         stop.clone(),
     )?;
+    let web = crate::web::start(config, &store, &graph, &stop).await?;
     eprintln!("Serving with {n} workers as {base}/1..{n}; SIGTERM or ctrl-c stops.");
-    let ok = join_workers(set).await;
+    let ok = join_workers(set).await & crate::web::join(web).await;
     while ops.join_next().await.is_some() {}
     Ok(if ok {
         ExitCode::SUCCESS

@@ -342,6 +342,10 @@ impl Worker {
             lost += no_input.len();
         }
         self.wake.notify_waiters();
+        // The batch's ids in one event, so a JSON log line leads from the job to its runs.
+        tracing::info!(processor = node.name, partition = %dates[0], last_partition = %dates[dates.len() - 1],
+            job_id = claimed.jobs[0].job_id, correlation_id = %claimed.jobs[0].correlation_id,
+            worker = %self.cfg.name, succeeded, failed, lost, "Batch finished.");
         Ok(Step::Ran {
             processor: node.name,
             succeeded,

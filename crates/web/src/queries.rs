@@ -483,10 +483,11 @@ pub async fn graded_range(db: &Db) -> Result<Option<(GameDate, GameDate)>> {
 /// computed after. Grades change only through `grade` runs, each of which records a run, so a
 /// newer run id means recompute: the answer is always what a fresh query would say, but a
 /// season's aggregate (a scan of every graded row, ~150 ms on SQLite) is paid once per grading.
+/// (by_edge, from, to) → (grade run id, rows).
+type AccuracyMap = HashMap<(bool, GameDate, GameDate), (i64, Vec<GradeSummary>)>;
+
 #[derive(Default)]
-pub struct AccuracyCache(
-    std::sync::Mutex<HashMap<(bool, GameDate, GameDate), (i64, Vec<GradeSummary>)>>,
-);
+pub struct AccuracyCache(std::sync::Mutex<AccuracyMap>);
 
 pub async fn accuracy_cached(
     cache: &AccuracyCache,

@@ -507,7 +507,7 @@ pub async fn accuracy(State(s): State<WebState>, Query(q): Params) -> ApiResult 
         (lo.days_until(hi) + 1).min(MAX_RANGE_DAYS - 1)
     });
     let (from, to) = range(&q, default_to, span)?;
-    let rows = queries::accuracy(&s.store.db, by_edge, from, to).await?;
+    let rows = queries::accuracy_cached(&s.accuracy, &s.store.db, by_edge, from, to).await?;
     ok(
         json!({"by": if by_edge { "edge" } else { "month" }, "from": from.to_string(), "to": to.to_string(), "rows": rows}),
     )

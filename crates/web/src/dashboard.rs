@@ -109,8 +109,8 @@ pub async fn page(
     let graded = queries::graded_range(db).await?;
     let (monthly, edges) = match graded {
         Some((lo, hi)) => (
-            queries::accuracy(db, false, lo, hi).await?,
-            queries::accuracy(db, true, lo, hi).await?,
+            queries::accuracy_cached(&s.accuracy, db, false, lo, hi).await?,
+            queries::accuracy_cached(&s.accuracy, db, true, lo, hi).await?,
         ),
         None => (Vec::new(), Vec::new()),
     };

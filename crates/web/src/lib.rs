@@ -61,6 +61,7 @@ pub struct WebState {
     pub(crate) graph: Arc<Graph>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: Arc<WebConfig>,
+    pub(crate) accuracy: Arc<queries::AccuracyCache>,
 }
 
 impl WebState {
@@ -70,6 +71,7 @@ impl WebState {
             graph,
             clock,
             config: Arc::new(config),
+            accuracy: Arc::default(),
         }
     }
 

@@ -461,18 +461,64 @@ pub async fn models(db: &Db, limit: i64) -> Result<Vec<Model>> {
         .collect())
 }
 
-/// The first and last dates that have graded predictions.
+/// The first and last dates of the grades. Two single-aggregate statements: each is then one
+/// step down the date index (a combined MIN/MAX, or a filter on status, scanned every grade).
 pub async fn graded_range(db: &Db) -> Result<Option<(GameDate, GameDate)>> {
-    let rows = db
+    let mut out = Vec::with_capacity(2);
+    for sql in [
+        "SELECT MIN(game_date) FROM prediction_grades",
+        "SELECT MAX(game_date) FROM prediction_grades",
+    ] {
+        let rows = db.query(sql, &[]).await?;
+        out.push(
+            rows.first()
+                .and_then(|r| r.str(0))
+                .and_then(|s| GameDate::parse(s).ok()),
+        );
+    }
+    Ok(out[0].zip(out[1]))
+}
+
+/// Accuracy aggregates by (by_edge, from, to), each kept with the latest `grade` run id it was
+/// computed after. Grades change only through `grade` runs, each of which records a run, so a
+/// newer run id means recompute: the answer is always what a fresh query would say, but a
+/// season's aggregate (a scan of every graded row, ~150 ms on SQLite) is paid once per grading.
+/// (by_edge, from, to) → (grade run id, rows).
+type AccuracyMap = HashMap<(bool, GameDate, GameDate), (i64, Vec<GradeSummary>)>;
+
+#[derive(Default)]
+pub struct AccuracyCache(std::sync::Mutex<AccuracyMap>);
+
+pub async fn accuracy_cached(
+    cache: &AccuracyCache,
+    db: &Db,
+    by_edge: bool,
+    from: GameDate,
+    to: GameDate,
+) -> Result<Vec<GradeSummary>> {
+    let version = db
         .query(
-            "SELECT MIN(game_date), MAX(game_date) FROM prediction_grades WHERE status = 'graded'",
+            "SELECT MAX(run_id) FROM runs WHERE processor = 'grade'",
             &[],
         )
-        .await?;
-    let r = rows.first();
-    let parse = |i| {
-        r.and_then(|r| r.str(i))
-            .and_then(|s| GameDate::parse(s).ok())
-    };
-    Ok(parse(0).zip(parse(1)))
+        .await?
+        .first()
+        .and_then(|r| r.i64(0))
+        .unwrap_or(-1);
+    let key = (by_edge, from, to);
+    if let Ok(map) = cache.0.lock()
+        && let Some((v, rows)) = map.get(&key)
+        && *v == version
+    {
+        return Ok(rows.clone());
+    }
+    let rows = accuracy(db, by_edge, from, to).await?;
+    if let Ok(mut map) = cache.0.lock() {
+        // Bounded: a handful of ranges are asked for; drop everything when a new grading lands.
+        map.retain(|_, (v, _)| *v == version);
+        if map.len() < 64 {
+            map.insert(key, (version, rows.clone()));
+        }
+    }
+    Ok(rows)
 }

@@ -33,7 +33,7 @@ pub async fn start(
             token,
             max_attempts: config.runtime.max_attempts,
             backfill_workers: config.runtime.workers.max(1),
-            ..WebConfig::default()
+            ops: config.ops.clone(),
         },
     );
     eprintln!(

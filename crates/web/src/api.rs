@@ -126,7 +126,14 @@ pub async fn not_found() -> ApiError {
 }
 
 pub async fn health(State(s): State<WebState>) -> ApiResult {
-    let report = nba_props_ops::health::check(&s.store, s.clock.as_ref(), &s.config.health).await?;
+    let report = nba_props_ops::health::check(
+        &s.store,
+        s.clock.as_ref(),
+        &s.graph,
+        &s.config.ops,
+        s.config.ops.health.days,
+    )
+    .await?;
     ok(serde_json::to_value(report).map_err(|e| ApiError::Internal(e.to_string()))?)
 }
 
@@ -298,7 +305,7 @@ pub async fn reconcile(State(s): State<WebState>, headers: HeaderMap, raw: Bytes
             )));
         }
         Some(d) => d as i32,
-        None => s.config.health.days as i32,
+        None => s.config.ops.health.days as i32,
     };
     let phases = parse_phases(&s, b.phases.as_deref())?;
     let to = s.today().add_days(-1);
@@ -365,7 +372,7 @@ pub async fn reconcile(State(s): State<WebState>, headers: HeaderMap, raw: Bytes
 
 pub async fn heartbeats(State(s): State<WebState>) -> ApiResult {
     let now = s.clock.now_ms();
-    let stale_ms = s.config.health.stale_heartbeat_ms;
+    let stale_ms = s.config.ops.health.stale_worker_ms;
     let workers = heartbeat::workers(&s.store.db).await?;
     let processors = heartbeat::processors(&s.store.db).await?;
     ok(json!({

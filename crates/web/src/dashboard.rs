@@ -93,7 +93,14 @@ pub async fn page(
     };
     let db = &s.store.db;
     let now = s.clock.now_ms();
-    let report = nba_props_ops::health::check(&s.store, s.clock.as_ref(), &s.config.health).await?;
+    let report = nba_props_ops::health::check(
+        &s.store,
+        s.clock.as_ref(),
+        &s.graph,
+        &s.config.ops,
+        s.config.ops.health.days,
+    )
+    .await?;
     let grid = queries::grid(db, &s.graph, date.add_days(-(days - 1)), date).await?;
     let workers = heartbeat::workers(db).await?;
     let sources = source_status::list(db).await?;
@@ -192,7 +199,7 @@ pub async fn page(
     let stale: Vec<_> = workers
         .iter()
         .filter(|w| {
-            w.state != "stopped" && now - w.last_beat_at > s.config.health.stale_heartbeat_ms
+            w.state != "stopped" && now - w.last_beat_at > s.config.ops.health.stale_worker_ms
         })
         .collect();
     let _ = write!(

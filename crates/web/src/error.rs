@@ -54,6 +54,16 @@ impl From<nba_props_runtime::Error> for ApiError {
     }
 }
 
+impl From<nba_props_ops::Error> for ApiError {
+    fn from(e: nba_props_ops::Error) -> Self {
+        match e {
+            nba_props_ops::Error::Runtime(r) => r.into(),
+            nba_props_ops::Error::Store(s) => s.into(),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();

@@ -23,7 +23,6 @@ pub use error::ApiError;
 use axum::Router;
 use axum::routing::{get, post};
 use nba_props_core::GameDate;
-use nba_props_ops::health::HealthOptions;
 use nba_props_runtime::{Clock, Graph};
 use nba_props_store::Store;
 use std::future::Future;
@@ -39,8 +38,8 @@ pub struct WebConfig {
     pub max_attempts: i64,
     /// Workers a backfill enqueued here may use at once.
     pub backfill_workers: usize,
-    /// Thresholds of the health checks (stale heartbeats, window of days).
-    pub health: HealthOptions,
+    /// Deadlines and thresholds of the health checks (`[ops]`: stale heartbeats, window of days).
+    pub ops: nba_props_ops::OpsConfig,
 }
 
 impl Default for WebConfig {
@@ -49,7 +48,7 @@ impl Default for WebConfig {
             token: None,
             max_attempts: 3,
             backfill_workers: 2,
-            health: HealthOptions::default(),
+            ops: nba_props_ops::OpsConfig::default(),
         }
     }
 }

@@ -61,7 +61,14 @@ pub async fn render(State(s): State<WebState>) -> Result<Response, ApiError> {
         1.0,
     );
 
-    let report = nba_props_ops::health::check(&s.store, s.clock.as_ref(), &s.config.health).await?;
+    let report = nba_props_ops::health::check(
+        &s.store,
+        s.clock.as_ref(),
+        &s.graph,
+        &s.config.ops,
+        s.config.ops.health.days,
+    )
+    .await?;
     o.family(
         "nba_props_health_score",
         "gauge",

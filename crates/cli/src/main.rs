@@ -100,7 +100,7 @@ enum Command {
         #[arg(long)]
         exit_when_idle: bool,
     },
-    /// Run workers and the scheduler (`[ops]`), and, in later releases, the web dashboard, until stopped.
+    /// Run workers, the scheduler and alerts (`[ops]`) and the web dashboard (`[web]`) until stopped.
     Serve {
         /// Workers in this process (default: `[runtime] workers`, 2).
         #[arg(long)]

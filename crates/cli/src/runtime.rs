@@ -108,8 +108,8 @@ pub async fn worker(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `nba-props serve`: the workers of this process (the scheduler and the web dashboard join
-/// them in later releases) until stopped.
+/// `nba-props serve`: the workers of this process, the scheduler and alert loop, and the web
+/// server, until stopped.
 pub async fn serve(config: &Config, workers: Option<usize>) -> anyhow::Result<ExitCode> {
     let stop = stop_on_signals();
     let store = open(config).await?;

@@ -1,6 +1,7 @@
 //! Phases 3-4 through the database on SQLite: a full season (the in-process backfill of its
 //! dates), and one day after the season is loaded (every phase 3-4 processor for the date, with
-//! the reads a runtime worker makes for a one-date batch, starting cold).
+//! the reads a runtime worker makes for a one-date batch: starting cold, and in a worker that
+//! ran the day before).
 //!
 //! `cargo bench -p nba-props-pipeline --bench phase34_db -- [SEASON] [DAYS]` (defaults 2023-24
 //! and 7 days spread over the season). Setup (import, phase 2, and phases 3-4 of the previous
@@ -80,25 +81,48 @@ async fn main() {
         .filter_map(|r| GameDate::parse(&r.text(0)).ok())
         .collect();
     let step = (game_dates.len() / days.max(1)).max(1);
+    let sample: Vec<GameDate> = game_dates
+        .iter()
+        .step_by(step)
+        .skip(1)
+        .take(days)
+        .copied()
+        .collect();
     let processors = processors_for(3..=4);
-    let mut totals = Vec::new();
-    let mut per: HashMap<&str, Vec<f64>> = HashMap::new();
-    for &date in game_dates.iter().step_by(step).skip(1).take(days) {
-        let base = Ctx::new(store.clone());
-        let reads = BatchReads::default();
-        let day = Instant::now();
+    // Which processor writes each table: a batch's input versions are its writers' latest runs,
+    // read as a runtime worker reads them (inside the timing).
+    let writers: HashMap<&str, &str> = processors_for(2..=4)
+        .iter()
+        .flat_map(|p| {
+            let d = p.declaration();
+            d.outputs.iter().map(move |t| (t.name, d.name))
+        })
+        .collect();
+    let base = Ctx::new(store.clone());
+    let run_day = async |reads: &BatchReads, date: GameDate, per: &mut HashMap<&str, Vec<f64>>| {
         for p in &processors {
             let decl = p.declaration();
-            let versions = decl
-                .inputs
-                .iter()
-                .filter_map(|i| match i {
-                    Input::Table { name, .. } => Some((name.to_string(), "bench".to_string())),
-                    Input::Raw { .. } => None,
-                })
-                .collect();
+            let mut versions = HashMap::new();
+            for i in decl.inputs {
+                let Input::Table { name, .. } = i else {
+                    continue;
+                };
+                let Some(writer) = writers.get(name) else {
+                    continue;
+                };
+                let v = store
+                    .db
+                    .query(
+                        "SELECT MAX(run_id) FROM runs WHERE processor = $1",
+                        &[(*writer).into()],
+                    )
+                    .await
+                    .unwrap();
+                let v = v.first().and_then(|r| r.i64(0)).unwrap_or(0);
+                versions.insert(name.to_string(), format!("{writer}@{v}"));
+            }
             let ctx = base.for_batch(
-                &reads,
+                reads,
                 BatchInputs {
                     versions,
                     raw_version: "bench".into(),
@@ -117,15 +141,29 @@ async fn main() {
                 .or_default()
                 .push(clock.elapsed().as_secs_f64() * 1000.0);
         }
-        totals.push(day.elapsed().as_secs_f64() * 1000.0);
-    }
-    println!(
-        "one day after the season is loaded (median of {} dates): {:.0} ms",
-        totals.len(),
-        median(totals)
-    );
-    for p in &processors {
-        let name = p.declaration().name;
-        println!("  {name:<30} {:>6.1} ms", median(per[name].clone()));
+    };
+    // Cold: a process that starts for the day and reads the history the windows need. Warm: a
+    // worker that has run before (`serve`), which re-reads only the dates rewritten since.
+    let warm_reads = BatchReads::default();
+    run_day(&warm_reads, game_dates[0], &mut HashMap::new()).await;
+    for (label, warm) in [("cold process", false), ("warm worker", true)] {
+        let mut totals = Vec::new();
+        let mut per: HashMap<&str, Vec<f64>> = HashMap::new();
+        for &date in &sample {
+            let cold = BatchReads::default();
+            let reads = if warm { &warm_reads } else { &cold };
+            let day = Instant::now();
+            run_day(reads, date, &mut per).await;
+            totals.push(day.elapsed().as_secs_f64() * 1000.0);
+        }
+        println!(
+            "one day after the season is loaded, {label} (median of {} dates): {:.0} ms",
+            totals.len(),
+            median(totals)
+        );
+        for p in &processors {
+            let name = p.declaration().name;
+            println!("  {name:<30} {:>6.1} ms", median(per[name].clone()));
+        }
     }
 }

@@ -316,6 +316,55 @@ impl Ctx {
         Ok(value)
     }
 
+    /// [`Ctx::memo_of`] for a read that can be brought up to date: when the cached value was read
+    /// at an older version of `table`, `update` gets it with that version and the current one and
+    /// may return the value patched (`None`: read it again with `load`). A worker that keeps
+    /// running then reads only what changed since its last batch, not the whole history again.
+    pub async fn memo_updated<T, F, Fut, U, UFut>(
+        &self,
+        table: &str,
+        key: &str,
+        load: F,
+        update: U,
+    ) -> Result<Arc<T>, ProcessError>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, ProcessError>>,
+        U: FnOnce(Arc<T>, String, String) -> UFut,
+        UFut: Future<Output = Result<Option<T>, ProcessError>>,
+    {
+        let version = self
+            .inputs
+            .as_ref()
+            .and_then(|i| i.versions.get(table))
+            .cloned();
+        let (Some(version), true) = (version, self.is_batch()) else {
+            return self.memo_of(table, key, load).await;
+        };
+        let cached = self.memo.lock().expect("memo lock").get(key).cloned();
+        let value = match cached {
+            Some((v, any)) if v == version => match any.downcast::<T>() {
+                Ok(hit) => return Ok(hit),
+                Err(_) => Arc::new(load().await?),
+            },
+            Some((old, any)) => match any.downcast::<T>() {
+                Ok(stale) => match update(stale, old, version.clone()).await? {
+                    Some(patched) => Arc::new(patched),
+                    None => Arc::new(load().await?),
+                },
+                Err(_) => Arc::new(load().await?),
+            },
+            None => Arc::new(load().await?),
+        };
+        let mut memo = self.memo.lock().expect("memo lock");
+        if memo.len() >= MEMO_ENTRIES {
+            memo.clear();
+        }
+        memo.insert(key.to_string(), (version, value.clone()));
+        Ok(value)
+    }
+
     /// A context for a batch run: payloads stored after the first look at a dataset are not seen.
     pub fn snapshot_raw_index(mut self) -> Self {
         self.raw_index = Some(RawIndex::default());

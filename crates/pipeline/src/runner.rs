@@ -112,10 +112,12 @@ pub async fn run_partitions_with(
     dates: &[GameDate],
     hook: Option<&dyn WriteHook>,
 ) -> Vec<RunReport> {
-    if let Err(e) = ctx.load_parse_failures().await {
+    let decl = processor.declaration();
+    // Only raw payloads have parse failures (and only they can heal).
+    let reads_raw = decl.inputs.iter().any(|i| matches!(i, Input::Raw { .. }));
+    if reads_raw && let Err(e) = ctx.load_parse_failures().await {
         tracing::warn!(error = %e, "Could not read the recorded parse failures; every input will be checked.");
     }
-    let decl = processor.declaration();
     let name = decl.name;
     let mut reports = Vec::with_capacity(dates.len());
     let mut pending = Vec::new();
@@ -290,9 +292,7 @@ async fn write_all(
         let days: Vec<GameDate> = pending.iter().map(|p| p.date).collect();
         h.before_write(&mut tx, &days).await?;
     }
-    for key in &run_keys {
-        tx.lock_partition(&UNMATCHED_ROWS, key).await?;
-    }
+    tx.lock_partitions(&UNMATCHED_ROWS, &run_keys).await?;
     let previous = runs::last_successes_in(&mut tx, name, &dates).await?;
 
     // Every declared output table is replaced on every date, also when a date has no rows for it.

@@ -68,35 +68,50 @@ pub async fn processor_ran(
     build: &str,
     now: i64,
 ) -> nba_props_store::Result<()> {
+    crate::stmt::execute_together(
+        tx,
+        &[&|p| processor_ran_sql(p, processor, partition, ran, build, now)],
+    )
+    .await
+}
+
+/// The statement of [`processor_ran`].
+pub(crate) fn processor_ran_sql(
+    p: &mut crate::stmt::Params,
+    processor: &str,
+    partition: &str,
+    ran: Ran<'_>,
+    build: &str,
+    now: i64,
+) -> String {
     let (status, success_at, error_at, error): (&str, Value, Value, Option<&str>) = match ran {
         Ran::Succeeded => ("succeeded", now.into(), Value::Null, None),
         Ran::NoInput => ("no_input", now.into(), Value::Null, None),
         Ran::Failed(e) => ("failed", Value::Null, now.into(), Some(e)),
     };
+    let values = [
+        p.bind(processor),
+        p.bind(now),
+        p.bind(partition),
+        p.bind(status),
+        format!("CAST({} AS BIGINT)", p.bind(success_at)),
+        format!("CAST({} AS BIGINT)", p.bind(error_at)),
+        p.bind(error),
+        p.bind(build),
+    ];
     // Success and error times are kept across runs: the latest of each stays visible.
-    tx.execute(
+    format!(
         "INSERT INTO processor_heartbeats (processor, last_run_at, last_partition, last_status, last_success_at, \
                                            last_error_at, last_error, build) \
-         VALUES ($1, $2, $3, $4, CAST($5 AS BIGINT), CAST($6 AS BIGINT), $7, $8) \
+         VALUES ({}) \
          ON CONFLICT (processor) DO UPDATE SET last_run_at = excluded.last_run_at, \
              last_partition = excluded.last_partition, last_status = excluded.last_status, \
              last_success_at = COALESCE(excluded.last_success_at, processor_heartbeats.last_success_at), \
              last_error_at = COALESCE(excluded.last_error_at, processor_heartbeats.last_error_at), \
              last_error = COALESCE(excluded.last_error, processor_heartbeats.last_error), \
              build = excluded.build",
-        &[
-            processor.into(),
-            now.into(),
-            partition.into(),
-            status.into(),
-            success_at,
-            error_at,
-            error.into(),
-            build.into(),
-        ],
+        values.join(", ")
     )
-    .await?;
-    Ok(())
 }
 
 pub async fn workers(db: &Db) -> Result<Vec<WorkerBeat>> {

@@ -121,8 +121,8 @@ pub struct Enqueued {
     pub already_seen: usize,
 }
 
-/// Creates the jobs of `processor` for `candidates`, inside `tx`, under the processor's lock.
-/// A partition with a queued job gets none (that job has not read its inputs yet). With
+/// Creates the jobs of `processor` for `candidates`, inside `tx`, which holds the processor's
+/// lock ([`lock_processor`]). A partition with a queued job gets none (that job has not read its inputs yet). With
 /// `seen_after` (the finish position of the triggering run), a partition whose latest job was
 /// claimed after it gets none either.
 pub(crate) async fn ensure(
@@ -137,7 +137,6 @@ pub(crate) async fn ensure(
     if candidates.is_empty() {
         return Ok(done);
     }
-    lock_processor(tx, processor).await?;
     let lo = candidates
         .iter()
         .map(|c| day_number(c.date))
@@ -220,7 +219,11 @@ pub(crate) async fn ensure(
 /// a claim then either sees a trigger's committed inputs or happened before it (and the trigger
 /// makes a new generation).
 pub(crate) async fn lock_processor(tx: &mut Tx, processor: &str) -> nba_props_store::Result<()> {
-    tx.lock_named(&format!("jobs:{processor}")).await
+    tx.lock_named(&processor_lock(processor)).await
+}
+
+pub(crate) fn processor_lock(processor: &str) -> String {
+    format!("jobs:{processor}")
 }
 
 /// Creates a group of jobs that at most `max_running` workers run at once; returns its id.
@@ -291,6 +294,7 @@ pub async fn enqueue_in(
     let now = clock.now_ms();
     let mut total = Enqueued::default();
     for (p, candidates) in &by_processor {
+        lock_processor(tx, p).await?;
         let e = ensure(tx, p, candidates, None, opts, now).await?;
         total.created += e.created;
         total.coalesced += e.coalesced;
@@ -342,6 +346,13 @@ pub struct ClaimOptions {
 /// running under an expired lease (its worker died), with no live lease on the partition, no
 /// pending upstream work on the dates the processor reads, and room in the job's group.
 fn ready_sql(node: &Node, backend: Backend, locked: bool) -> (String, Vec<Value>) {
+    // PostgreSQL would turn the NOT EXISTS checks into anti-joins over every pending job of the
+    // processor and sort them all; `OFFSET 0` keeps each a per-row index probe, so the scan
+    // walks `jobs_ready` in order and stops at the first ready jobs.
+    let per_row = match backend {
+        Backend::Postgres => " OFFSET 0",
+        Backend::Sqlite => "",
+    };
     let mut params: Vec<Value> = vec![node.name.into()];
     let mut waits = Vec::new();
     for w in &node.waits_for {
@@ -357,7 +368,7 @@ fn ready_sql(node: &Node, backend: Backend, locked: bool) -> (String, Vec<Value>
         String::new()
     } else {
         format!(
-            " AND NOT EXISTS (SELECT 1 FROM jobs a WHERE a.state IN ('queued', 'running') AND ({}))",
+            " AND NOT EXISTS (SELECT 1 FROM jobs a WHERE a.state IN ('queued', 'running') AND ({}){per_row})",
             waits.join(" OR ")
         )
     };
@@ -372,8 +383,8 @@ fn ready_sql(node: &Node, backend: Backend, locked: bool) -> (String, Vec<Value>
          FROM jobs j \
          WHERE j.processor = $1 \
            AND ((j.state = 'queued' AND j.next_attempt_at <= ${now}) OR j.state = 'running') \
-           AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.processor = j.processor AND l.partition_key = j.partition_key \
-                           AND l.holder IS NOT NULL AND l.expires_at > ${now}){upstream} \
+           AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.processor = $1 AND l.partition_key = j.partition_key \
+                           AND l.holder IS NOT NULL AND l.expires_at > ${now}{per_row}){upstream} \
            AND (j.group_id IS NULL OR \
                 (SELECT COUNT(DISTINCT r.worker) FROM jobs r WHERE r.group_id = j.group_id AND r.state = 'running' AND r.worker <> ${me}) \
                 < (SELECT g.max_running FROM job_groups g WHERE g.group_id = j.group_id)) \
@@ -386,14 +397,19 @@ fn ready_sql(node: &Node, backend: Backend, locked: bool) -> (String, Vec<Value>
 }
 
 /// The processors that may have claimable work, upstream first.
-async fn candidates(db: &Db, graph: &Graph, now: i64) -> Result<Vec<&'static str>> {
+async fn candidates(db: &Db, graph: &Graph) -> Result<Vec<&'static str>> {
+    // One index probe per processor with pending jobs (a skip scan of `jobs_ready`), however
+    // many jobs are pending; whether any is due and unleased is the readiness query's business.
     let rows = db
         .query(
-            "SELECT DISTINCT j.processor FROM jobs j \
-             WHERE (j.state = 'queued' AND j.next_attempt_at <= $1) \
-                OR (j.state = 'running' AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.processor = j.processor \
-                    AND l.partition_key = j.partition_key AND l.holder IS NOT NULL AND l.expires_at > $1))",
-            &[now.into()],
+            "WITH RECURSIVE p(processor) AS ( \
+                 SELECT MIN(processor) FROM jobs WHERE state IN ('queued', 'running') \
+                 UNION ALL \
+                 SELECT (SELECT MIN(j.processor) FROM jobs j \
+                         WHERE j.state IN ('queued', 'running') AND j.processor > p.processor) \
+                 FROM p WHERE p.processor IS NOT NULL) \
+             SELECT processor FROM p WHERE processor IS NOT NULL",
+            &[],
         )
         .await?;
     let mut names: Vec<&'static str> = rows
@@ -413,19 +429,22 @@ pub async fn claim(
     opts: &ClaimOptions,
 ) -> Result<Option<Claimed>> {
     let now = clock.now_ms();
-    for name in candidates(db, graph, now).await? {
+    for name in candidates(db, graph).await? {
         let node = graph.node(name).expect("candidates are graph nodes");
         let limit = if node.groupable {
             opts.max_batch.max(1)
         } else {
             1
         };
-        // A read first, outside any write transaction: most polls find nothing ready, and on
-        // SQLite a write transaction would queue behind every other writer.
-        let (probe, mut params) = ready_sql(node, db.backend(), false);
-        params.extend([now.into(), opts.worker.as_str().into(), 1i64.into()]);
-        if db.query(&probe, &params).await?.is_empty() {
-            continue;
+        // On SQLite a read first, outside any write transaction: a poll that finds nothing
+        // ready must not queue behind every other writer. PostgreSQL's claim skips locked rows
+        // and waits for nobody, so it goes straight to the claim.
+        if db.backend() == Backend::Sqlite {
+            let (probe, mut params) = ready_sql(node, db.backend(), false);
+            params.extend([now.into(), opts.worker.as_str().into(), 1i64.into()]);
+            if db.query(&probe, &params).await?.is_empty() {
+                continue;
+            }
         }
         if let Some(claimed) = claim_from(db, clock, node, opts, limit).await? {
             return Ok(Some(claimed));
@@ -441,14 +460,10 @@ async fn claim_from(
     opts: &ClaimOptions,
     limit: usize,
 ) -> Result<Option<Claimed>> {
-    let mut tx = db.begin().await?;
-    if tx.backend() == Backend::Postgres {
-        // A claim lost in a server crash only leaves its jobs queued (and a worker holding a
-        // lease the database forgot is fenced at its write), so it need not wait for the disk.
-        // Outputs, committed with their job's success, stay synchronous.
-        tx.execute("SET LOCAL synchronous_commit = off", &[])
-            .await?;
-    }
+    // A claim lost in a server crash only leaves its jobs queued (and a worker holding a lease
+    // the database forgot is fenced at its write), so it need not wait for the disk. Outputs,
+    // committed with their job's success, stay synchronous.
+    let mut tx = db.begin_async_commit().await?;
     lock_processor(&mut tx, node.name).await?;
     let now = clock.now_ms();
     let (sql, mut params) = ready_sql(node, tx.backend(), true);
@@ -462,7 +477,7 @@ async fn claim_from(
         tx.commit().await?;
         return Ok(None);
     }
-    let mut claim = Vec::new();
+    let mut claim: Vec<ClaimedJob> = Vec::new();
     for r in &rows {
         let job_id = r.i64(0).unwrap_or(0);
         let (attempts, max_attempts) = (r.i64(3).unwrap_or(0), r.i64(4).unwrap_or(1));
@@ -484,6 +499,11 @@ async fn claim_from(
         }
         let date = GameDate::parse(&r.text(1))
             .map_err(|e| Error::Invalid(format!("job {job_id}: bad partition_key: {e}")))?;
+        if claim.iter().any(|c| c.date == date) {
+            // An older generation whose worker died, and its successor: one lease per
+            // partition, so the newer one waits for the next claim.
+            continue;
+        }
         claim.push(ClaimedJob {
             job_id,
             date,
@@ -501,38 +521,60 @@ async fn claim_from(
         return Ok(None);
     }
     let dates: Vec<GameDate> = claim.iter().map(|c| c.date).collect();
-    let held = lease::grant(
-        &mut tx,
-        node.name,
-        &dates,
-        &opts.worker,
-        now + opts.lease_ttl_ms,
-    )
-    .await?;
+    let expires_at = now + opts.lease_ttl_ms;
+    let epochs: Vec<(i64, i64)> = match tx.backend() {
+        // The grant and the update in one statement; the claim position is drawn inside it (an
+        // uncorrelated subquery: one value for the whole batch).
+        Backend::Postgres => {
+            let mut p = crate::stmt::Params::default();
+            let grant = lease::grant_sql(&mut p, node.name, &dates, &opts.worker, expires_at);
+            let (now, worker) = (p.bind(now), p.bind(opts.worker.as_str()));
+            let ids = p.bind_all(claim.iter().map(|c| c.job_id));
+            let sql = format!(
+                "WITH granted AS ({grant}) \
+                 UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = {now}, worker = {worker}, \
+                        claimed_seq = (SELECT nextval('runtime_seq')), finished_at = NULL, epoch = granted.epoch \
+                 FROM granted WHERE jobs.job_id IN ({ids}) AND jobs.partition_key = granted.partition_key \
+                 RETURNING jobs.job_id, granted.epoch"
+            );
+            let rows = tx.query(&sql, &p.0).await?;
+            rows.iter()
+                .filter_map(|r| Some((r.i64(0)?, r.i64(1)?)))
+                .collect()
+        }
+        Backend::Sqlite => {
+            let held = lease::grant(&mut tx, node.name, &dates, &opts.worker, expires_at).await?;
+            let claimed_seq = seq::next(&mut tx).await?;
+            let mut p = crate::stmt::Params::default();
+            let (now, worker, seq) = (
+                p.bind(now),
+                p.bind(opts.worker.as_str()),
+                p.bind(claimed_seq),
+            );
+            let ids = p.bind_all(claim.iter().map(|c| c.job_id));
+            tx.execute(
+                &format!(
+                    "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = {now}, worker = {worker}, \
+                            claimed_seq = {seq}, finished_at = NULL, \
+                            epoch = (SELECT l.epoch FROM leases l WHERE l.processor = jobs.processor AND l.partition_key = jobs.partition_key) \
+                     WHERE job_id IN ({ids})"
+                ),
+                &p.0,
+            )
+            .await?;
+            claim
+                .iter()
+                .filter_map(|c| Some((c.job_id, held.iter().find(|h| h.date == c.date)?.epoch)))
+                .collect()
+        }
+    };
     for c in &mut claim {
-        c.epoch = held
+        c.epoch = epochs
             .iter()
-            .find(|h| h.date == c.date)
-            .map(|h| h.epoch)
+            .find(|(id, _)| *id == c.job_id)
+            .map(|(_, epoch)| *epoch)
             .ok_or_else(|| Error::Invalid(format!("no lease granted for job {}", c.job_id)))?;
     }
-    let claimed_seq = seq::next(&mut tx).await?;
-    let mut params: Vec<Value> = vec![now.into(), opts.worker.as_str().into(), claimed_seq.into()];
-    params.extend(claim.iter().map(|c| Value::from(c.job_id)));
-    let ids = (4..4 + claim.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    tx.execute(
-        &format!(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = $1, worker = $2, \
-                    claimed_seq = $3, finished_at = NULL, \
-                    epoch = (SELECT l.epoch FROM leases l WHERE l.processor = jobs.processor AND l.partition_key = jobs.partition_key) \
-             WHERE job_id IN ({ids})"
-        ),
-        &params,
-    )
-    .await?;
     tx.commit().await?;
     Ok(Some(Claimed {
         processor: node.name,
@@ -559,38 +601,26 @@ pub(crate) async fn lock_rows(tx: &mut Tx, jobs: &[&ClaimedJob]) -> nba_props_st
     Ok(())
 }
 
-/// Marks jobs finished (inside the output transaction) at position `finished_seq`.
-pub(crate) async fn mark_finished(
-    tx: &mut Tx,
+/// Marks jobs finished (inside the output transaction) at position `finished_seq`: one
+/// statement for every outcome (`jobs` not empty).
+pub(crate) fn finished_sql(
+    p: &mut crate::stmt::Params,
     jobs: &[(&ClaimedJob, &'static str)],
     now: i64,
     finished_seq: i64,
-) -> nba_props_store::Result<()> {
-    for outcome in ["changed", "unchanged", "no_input"] {
-        let ids: Vec<Value> = jobs
-            .iter()
-            .filter(|(_, o)| *o == outcome)
-            .map(|(j, _)| Value::from(j.job_id))
-            .collect();
-        if ids.is_empty() {
-            continue;
-        }
-        let ph = (4..4 + ids.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut params: Vec<Value> = vec![now.into(), outcome.into(), finished_seq.into()];
-        params.extend(ids);
-        tx.execute(
-            &format!(
-                "UPDATE jobs SET state = 'succeeded', finished_at = $1, outcome = $2, finished_seq = $3, last_error = NULL \
-                 WHERE job_id IN ({ph})"
-            ),
-            &params,
-        )
-        .await?;
-    }
-    Ok(())
+) -> String {
+    let (now, seq) = (p.bind(now), p.bind(finished_seq));
+    let cases: Vec<String> = jobs
+        .iter()
+        .map(|(j, outcome)| format!("WHEN {} THEN {}", p.bind(j.job_id), p.bind(*outcome)))
+        .collect();
+    let ids = p.bind_all(jobs.iter().map(|(j, _)| j.job_id));
+    format!(
+        "UPDATE jobs SET state = 'succeeded', finished_at = {now}, outcome = CASE job_id {} END, \
+                finished_seq = {seq}, last_error = NULL \
+         WHERE job_id IN ({ids})",
+        cases.join(" ")
+    )
 }
 
 /// Backoff before attempt `attempts + 1`: 2^attempts seconds (capped at 10 minutes) ± 20%.

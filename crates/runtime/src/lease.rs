@@ -29,20 +29,9 @@ pub async fn grant(
     worker: &str,
     expires_at: i64,
 ) -> nba_props_store::Result<Vec<Held>> {
-    let mut params: Vec<Value> = vec![processor.into(), worker.into(), expires_at.into()];
-    let mut values = Vec::with_capacity(dates.len());
-    for d in dates {
-        params.push(d.to_string().into());
-        values.push(format!("($1, ${}, $2, 1, $3)", params.len()));
-    }
-    let sql = format!(
-        "INSERT INTO leases (processor, partition_key, holder, epoch, expires_at) VALUES {} \
-         ON CONFLICT (processor, partition_key) DO UPDATE \
-         SET holder = excluded.holder, epoch = leases.epoch + 1, expires_at = excluded.expires_at \
-         RETURNING partition_key, epoch",
-        values.join(", ")
-    );
-    let rows = tx.query(&sql, &params).await?;
+    let mut p = crate::stmt::Params::default();
+    let sql = grant_sql(&mut p, processor, dates, worker, expires_at);
+    let rows = tx.query(&sql, &p.0).await?;
     let mut held = Vec::with_capacity(rows.len());
     for r in rows {
         let date = GameDate::parse(&r.text(0)).map_err(|e| {
@@ -54,6 +43,33 @@ pub async fn grant(
         });
     }
     Ok(held)
+}
+
+/// The statement of [`grant`], returning (partition_key, epoch) per date (`dates` distinct).
+pub(crate) fn grant_sql(
+    p: &mut crate::stmt::Params,
+    processor: &str,
+    dates: &[GameDate],
+    worker: &str,
+    expires_at: i64,
+) -> String {
+    let (processor, worker, expires_at) = (p.bind(processor), p.bind(worker), p.bind(expires_at));
+    let values: Vec<String> = dates
+        .iter()
+        .map(|d| {
+            format!(
+                "({processor}, {}, {worker}, 1, {expires_at})",
+                p.bind(d.to_string())
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO leases (processor, partition_key, holder, epoch, expires_at) VALUES {} \
+         ON CONFLICT (processor, partition_key) DO UPDATE \
+         SET holder = excluded.holder, epoch = leases.epoch + 1, expires_at = excluded.expires_at \
+         RETURNING partition_key, epoch",
+        values.join(", ")
+    )
 }
 
 /// Extends the leases `worker` holds; returns the dates whose lease it no longer holds (taken
@@ -141,13 +157,20 @@ pub async fn release(
     if dates.is_empty() {
         return Ok(());
     }
-    let mut params: Vec<Value> = vec![processor.into(), worker.into()];
-    params.extend(dates.iter().map(|d| Value::from(d.to_string())));
-    let sql = format!(
+    crate::stmt::execute_together(tx, &[&|p| release_sql(p, processor, dates, worker)]).await
+}
+
+/// The statement of [`release`] (`dates` not empty).
+pub(crate) fn release_sql(
+    p: &mut crate::stmt::Params,
+    processor: &str,
+    dates: &[GameDate],
+    worker: &str,
+) -> String {
+    let (processor, worker) = (p.bind(processor), p.bind(worker));
+    let dates = p.bind_all(dates.iter().map(|d| d.to_string()));
+    format!(
         "UPDATE leases SET holder = NULL, expires_at = 0 \
-         WHERE processor = $1 AND holder = $2 AND partition_key IN ({})",
-        placeholders(3, dates.len())
-    );
-    tx.execute(&sql, &params).await?;
-    Ok(())
+         WHERE processor = {processor} AND holder = {worker} AND partition_key IN ({dates})"
+    )
 }

@@ -32,6 +32,7 @@ pub mod heartbeat;
 pub mod jobs;
 pub mod lease;
 mod seq;
+mod stmt;
 pub mod testing;
 pub mod trigger;
 pub mod worker;

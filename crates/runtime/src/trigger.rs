@@ -64,17 +64,23 @@ fn affected(
 /// Takes the locks of every processor downstream of `upstream`, in name order (the order every
 /// transaction uses). Call before taking the finish position.
 pub(crate) async fn lock_downstream(tx: &mut Tx, node: &Node) -> nba_props_store::Result<()> {
-    let mut names: Vec<&str> = node.downstream.iter().map(|e| e.to).collect();
-    names.sort_unstable();
-    names.dedup();
-    for n in names {
-        jobs::lock_processor(tx, n).await?;
+    for n in downstream_locks(node) {
+        tx.lock_named(&n).await?;
     }
     Ok(())
 }
 
+/// The lock names of every processor downstream of `node`, in the order they are taken.
+pub(crate) fn downstream_locks(node: &Node) -> Vec<String> {
+    let mut names: Vec<&str> = node.downstream.iter().map(|e| e.to).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter().map(jobs::processor_lock).collect()
+}
+
 /// Creates the downstream jobs of a success of `upstream` on `changed` dates, which finished at
-/// position `finished_seq`. Inside the upstream's output transaction, after [`lock_downstream`].
+/// position `finished_seq`. Inside the upstream's output transaction, after the locks of
+/// [`downstream_locks`].
 pub(crate) async fn after_success(
     tx: &mut Tx,
     node: &Node,

@@ -7,6 +7,7 @@ use crate::dag::{Graph, Node};
 use crate::heartbeat::{self, WorkerBeat};
 use crate::jobs::{self, ClaimOptions, Claimed, ClaimedJob, JobOptions};
 use crate::lease::{self, Held};
+use crate::stmt::{Params, execute_together};
 use crate::{Clock, Result, seq, trigger};
 use nba_props_core::{BuildInfo, GameDate};
 use nba_props_pipeline::Ctx;
@@ -165,39 +166,32 @@ impl Worker {
                 writers.push((name, w.name));
             }
         }
-        let mut versions = HashMap::new();
-        if !writers.is_empty() {
-            let params: Vec<nba_props_store::Value> =
-                writers.iter().map(|(_, w)| (*w).into()).collect();
-            let ph = (1..=params.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let rows = self
-                .store
-                .db
-                .query(
-                    &format!("SELECT processor, MAX(run_id) FROM runs WHERE processor IN ({ph}) GROUP BY processor"),
-                    &params,
-                )
-                .await?;
-            for (table, writer) in &writers {
-                let v = rows
-                    .iter()
-                    .find(|r| r.str(0) == Some(writer))
-                    .and_then(|r| r.i64(1))
-                    .unwrap_or(0);
-                versions.insert(table.to_string(), format!("{writer}@{v}"));
-            }
-        }
-        let raw = self
+        // The writers' latest runs and the raw store's size, in one round trip (each MAX is
+        // one probe of `runs_by_processor`).
+        let params: Vec<nba_props_store::Value> =
+            writers.iter().map(|(_, w)| (*w).into()).collect();
+        let mut columns: Vec<String> = (1..=writers.len())
+            .map(|i| format!("(SELECT MAX(run_id) FROM runs WHERE processor = ${i})"))
+            .collect();
+        columns.push("(SELECT COUNT(*) FROM raw_payloads)".into());
+        let rows = self
             .store
             .db
-            .query("SELECT COUNT(*) FROM raw_payloads", &[])
+            .query(&format!("SELECT {}", columns.join(", ")), &params)
             .await?;
+        let row = rows.first();
+        let versions = writers
+            .iter()
+            .enumerate()
+            .map(|(i, (table, writer))| {
+                let v = row.and_then(|r| r.i64(i)).unwrap_or(0);
+                (table.to_string(), format!("{writer}@{v}"))
+            })
+            .collect();
+        let raw_count = row.and_then(|r| r.i64(writers.len())).unwrap_or(0);
         Ok(BatchInputs {
             versions,
-            raw_version: raw.first().and_then(|r| r.i64(0)).unwrap_or(0).to_string(),
+            raw_version: raw_count.to_string(),
             dates,
         })
     }
@@ -397,18 +391,17 @@ impl Worker {
         let at = seq::next(&mut tx).await?;
         let done: Vec<(&ClaimedJob, &'static str)> =
             jobs.iter().map(|j| (*j, "no_input")).collect();
-        jobs::mark_finished(&mut tx, &done, now, at).await?;
         let dates: Vec<GameDate> = jobs.iter().map(|j| j.date).collect();
-        lease::release(&mut tx, node.name, &dates, &self.cfg.name).await?;
         let last = dates[dates.len() - 1].to_string();
         let build = self.build.to_string();
-        heartbeat::processor_ran(
+        finish(
             &mut tx,
             node.name,
-            &last,
-            heartbeat::Ran::NoInput,
-            &build,
-            now,
+            &done,
+            &dates,
+            &self.cfg.name,
+            (&last, heartbeat::Ran::NoInput, &build),
+            (now, at),
         )
         .await?;
         tx.commit().await?;
@@ -554,6 +547,31 @@ async fn renew_until_lost(
     }
 }
 
+/// A finished batch's bookkeeping (one statement on PostgreSQL): the jobs' success, the
+/// leases' release and the processor's heartbeat, `ran` on its last partition.
+async fn finish(
+    tx: &mut Tx,
+    processor: &str,
+    done: &[(&ClaimedJob, &'static str)],
+    dates: &[GameDate],
+    worker: &str,
+    (last, ran, build): (&str, heartbeat::Ran<'_>, &str),
+    (now, finished_seq): (i64, i64),
+) -> nba_props_store::Result<()> {
+    let finished = |p: &mut Params| jobs::finished_sql(p, done, now, finished_seq);
+    let released = |p: &mut Params| lease::release_sql(p, processor, dates, worker);
+    let beat = |p: &mut Params| heartbeat::processor_ran_sql(p, processor, last, ran, build, now);
+    let mut parts: Vec<&(dyn Fn(&mut Params) -> String + Sync)> = Vec::new();
+    if !done.is_empty() {
+        parts.push(&finished);
+    }
+    if !dates.is_empty() {
+        parts.push(&released);
+    }
+    parts.push(&beat);
+    execute_together(tx, &parts).await
+}
+
 async fn wait_for(stop: &mut watch::Receiver<Stop>, level: Stop) {
     // A closed channel means nobody can ask us to stop any more: wait forever.
     if stop.wait_for(|s| *s >= level).await.is_err() {
@@ -645,9 +663,10 @@ impl WriteHook for JobHook<'_> {
     ) -> BoxFuture<'a, Result<(), nba_props_store::Error>> {
         Box::pin(async move {
             let now = self.clock.now_ms();
-            // Downstream locks before the finish position (see `trigger`).
-            trigger::lock_downstream(tx, self.node).await?;
-            let finished_seq = seq::next(tx).await?;
+            // Downstream locks before the finish position (see `trigger`), in one statement.
+            let locks = trigger::downstream_locks(self.node);
+            let locks: Vec<&str> = locks.iter().map(String::as_str).collect();
+            let finished_seq = seq::locked_next(tx, &locks).await?;
             let done: Vec<(&ClaimedJob, &'static str)> = written
                 .iter()
                 .filter_map(|w| {
@@ -655,17 +674,17 @@ impl WriteHook for JobHook<'_> {
                     self.jobs.get(&w.date).map(|j| (j, outcome))
                 })
                 .collect();
-            jobs::mark_finished(tx, &done, now, finished_seq).await?;
             let dates: Vec<GameDate> = written.iter().map(|w| w.date).collect();
-            lease::release(tx, self.node.name, &dates, self.worker).await?;
             if let Some(last) = written.last() {
-                heartbeat::processor_ran(
+                let last = last.date.to_string();
+                finish(
                     tx,
                     self.node.name,
-                    &last.date.to_string(),
-                    heartbeat::Ran::Succeeded,
-                    &self.build,
-                    now,
+                    &done,
+                    &dates,
+                    self.worker,
+                    (&last, heartbeat::Ran::Succeeded, &self.build),
+                    (now, finished_seq),
                 )
                 .await?;
             }

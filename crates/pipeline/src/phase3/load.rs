@@ -308,17 +308,114 @@ fn median(v: &mut [f64]) -> f64 {
 /// Player games of the previous and current season, by player (oldest first), with the latest
 /// name of each player and the box-score lines feature version 2 needs. Callers keep only games
 /// before their date.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct History {
     pub by_player: HashMap<i64, Vec<PastGame>>,
     pub names: HashMap<i64, String>,
     /// Rebounds, assists, PRA and threes of the same games.
     pub boxes: HashMap<i64, Vec<PastBox>>,
+    /// The date each name in `names` was seen on (the latest game wins).
+    name_dates: HashMap<i64, GameDate>,
+}
+
+const HISTORY_COLUMNS: &str = "player_id, game_date, team, opponent, minutes, points, usage_rate, player_name, \
+     reb, ast, pra, fg3m, fg3a";
+
+/// Dates of history a worker patches in place; beyond this many changed dates it reads it all.
+const HISTORY_PATCH_DATES: usize = 31;
+
+impl History {
+    /// Adds `player_game_summary` rows (of [`HISTORY_COLUMNS`]); returns the players touched.
+    fn add(&mut self, rows: Vec<nba_props_store::Row>) -> Vec<i64> {
+        let mut touched = Vec::new();
+        for r in rows {
+            let parsed = (
+                r.i64(0),
+                GameDate::parse(r.str(1).unwrap_or_default()),
+                Team::from_abbreviation(r.str(2).unwrap_or_default()),
+                Team::from_abbreviation(r.str(3).unwrap_or_default()),
+            );
+            let (Some(id), Ok(d), Ok(team), Ok(opponent)) = parsed else {
+                continue;
+            };
+            // The season column is the date's season (1 August to 31 July) by construction.
+            let s = d.season();
+            let minutes = r.f64(4).unwrap_or(0.0);
+            self.by_player.entry(id).or_default().push(PastGame {
+                date: d,
+                season: s,
+                team,
+                opponent,
+                minutes,
+                points: r.i64(5).unwrap_or(0) as f64,
+                usage: r.f64(6),
+            });
+            let n = |i: usize| r.i64(i).unwrap_or(0) as f64;
+            self.boxes.entry(id).or_default().push(PastBox {
+                date: d,
+                season: s,
+                minutes,
+                reb: n(8),
+                ast: n(9),
+                pra: n(10),
+                fg3m: n(11),
+                fg3a: n(12),
+            });
+            if self.name_dates.get(&id).is_none_or(|seen| *seen <= d) {
+                self.name_dates.insert(id, d);
+                self.names.insert(id, r.text(7));
+            }
+            touched.push(id);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for id in &touched {
+            if let Some(games) = self.by_player.get_mut(id) {
+                games.sort_by_key(|g| g.date);
+            }
+            if let Some(games) = self.boxes.get_mut(id) {
+                games.sort_by_key(|g| g.date);
+            }
+        }
+        touched
+    }
+
+    /// Drops every game on `dates` (their partitions are about to be read again).
+    fn remove_dates(&mut self, dates: &[GameDate]) {
+        let mut emptied = Vec::new();
+        for (id, games) in self.by_player.iter_mut() {
+            games.retain(|g| !dates.contains(&g.date));
+            if games.is_empty() {
+                emptied.push(*id);
+            }
+        }
+        for games in self.boxes.values_mut() {
+            games.retain(|g| !dates.contains(&g.date));
+        }
+        for id in emptied {
+            self.by_player.remove(&id);
+            self.boxes.remove(&id);
+            self.names.remove(&id);
+            self.name_dates.remove(&id);
+        }
+        // A name seen on a removed date comes back from the partition's new rows, or from the
+        // player's latest remaining game.
+        let stale: Vec<i64> = self
+            .name_dates
+            .iter()
+            .filter(|(_, d)| dates.contains(d))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in stale {
+            self.name_dates.remove(&id);
+        }
+    }
 }
 
 /// The history for `date`'s season: in a batch (a backfill) both seasons are read once and shared
 /// by every date; otherwise only what precedes the date. One read serves every processor that
-/// looks back (they share it through [`Ctx::memo_of`]).
+/// looks back (they share it through [`Ctx::memo_of`]); a runtime worker that read it before
+/// re-reads only the dates `player_game_summary` rewrote since.
 pub async fn history(ctx: &Ctx, date: GameDate) -> Result<std::sync::Arc<History>, ProcessError> {
     let season = date.season();
     let from = Season::new(season.start_year() - 1).date_range().0;
@@ -329,72 +426,169 @@ pub async fn history(ctx: &Ctx, date: GameDate) -> Result<std::sync::Arc<History
         date
     };
     let key = format!("history:{from}:{until}");
-    ctx.memo_of("player_game_summary", &key, || async move {
+    let load = || async move {
         // No ORDER BY: sorting each player's few hundred games here is cheaper than SQLite
         // sorting the whole read.
         let rows = ctx
             .store
             .db
             .query(
-                "SELECT player_id, game_date, team, opponent, minutes, points, usage_rate, player_name, \
-                        reb, ast, pra, fg3m, fg3a \
-                 FROM player_game_summary WHERE game_date >= $1 AND game_date < $2",
+                &format!("SELECT {HISTORY_COLUMNS} FROM player_game_summary WHERE game_date >= $1 AND game_date < $2"),
                 &[from.to_string().into(), until.to_string().into()],
             )
             .await?;
         let mut h = History::default();
-        let mut latest_name: HashMap<i64, (GameDate, String)> = HashMap::new();
-        for r in rows {
-            let parsed = (
-                r.i64(0),
-                GameDate::parse(r.str(1).unwrap_or_default()),
-                Team::from_abbreviation(r.str(2).unwrap_or_default()),
-                Team::from_abbreviation(r.str(3).unwrap_or_default()),
-            );
-            let (Some(id), Ok(d), Ok(team), Ok(opponent)) = parsed else { continue };
-            // The season column is the date's season (1 August to 31 July) by construction.
-            let s = d.season();
-            let minutes = r.f64(4).unwrap_or(0.0);
-            h.by_player.entry(id).or_default().push(PastGame {
-                date: d,
-                season: s,
-                team,
-                opponent,
-                minutes,
-                points: r.i64(5).unwrap_or(0) as f64,
-                usage: r.f64(6),
-            });
-            let n = |i: usize| r.i64(i).unwrap_or(0) as f64;
-            h.boxes.entry(id).or_default().push(PastBox {
-                date: d,
-                season: s,
-                minutes,
-                reb: n(8),
-                ast: n(9),
-                pra: n(10),
-                fg3m: n(11),
-                fg3a: n(12),
-            });
-            match latest_name.get(&id) {
-                Some((seen, _)) if *seen > d => {}
-                _ => {
-                    latest_name.insert(id, (d, r.text(7)));
-                }
-            }
-        }
-        for games in h.by_player.values_mut() {
-            games.sort_by_key(|g| g.date);
-        }
-        for games in h.boxes.values_mut() {
-            games.sort_by_key(|g| g.date);
-        }
-        h.names = latest_name.into_iter().map(|(id, (_, n))| (id, n)).collect();
+        h.add(rows);
         Ok(h)
-    })
-    .await
+    };
+    let update = |stale: std::sync::Arc<History>, old: String, new: String| async move {
+        let Some(dates) = rewritten_since(ctx, &old, &new).await? else {
+            return Ok(None);
+        };
+        let dates: Vec<GameDate> = dates
+            .into_iter()
+            .filter(|d| *d >= from && *d < until)
+            .collect();
+        let mut h = (*stale).clone();
+        if dates.is_empty() {
+            return Ok(Some(h));
+        }
+        let ph: Vec<String> = (1..=dates.len()).map(|i| format!("${i}")).collect();
+        let params: Vec<Value> = dates.iter().map(|d| d.to_string().into()).collect();
+        let rows = ctx
+            .store
+            .db
+            .query(
+                &format!(
+                    "SELECT {HISTORY_COLUMNS} FROM player_game_summary WHERE game_date IN ({})",
+                    ph.join(", ")
+                ),
+                &params,
+            )
+            .await?;
+        h.remove_dates(&dates);
+        h.add(rows);
+        // Players whose name was seen on a removed date and who did not play on it again.
+        let unnamed: Vec<i64> = h
+            .by_player
+            .keys()
+            .filter(|id| !h.name_dates.contains_key(id))
+            .copied()
+            .collect();
+        if !unnamed.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(h))
+    };
+    ctx.memo_updated("player_game_summary", &key, load, update)
+        .await
+}
+
+/// The partitions the writer of a `writer@run` version rewrote between `old` and `new`, or
+/// `None` when the versions are not comparable or too many dates changed to patch.
+async fn rewritten_since(
+    ctx: &Ctx,
+    old: &str,
+    new: &str,
+) -> Result<Option<Vec<GameDate>>, ProcessError> {
+    let parse = |v: &str| {
+        v.rsplit_once('@')
+            .and_then(|(w, n)| Some((w.to_string(), n.parse::<i64>().ok()?)))
+    };
+    let (Some((writer, from)), Some((same, to))) = (parse(old), parse(new)) else {
+        return Ok(None);
+    };
+    if writer != same || to < from {
+        return Ok(None);
+    }
+    let rows = ctx
+        .store
+        .db
+        .query(
+            "SELECT DISTINCT partition_key FROM runs WHERE processor = $1 AND run_id > $2 AND run_id <= $3 LIMIT $4",
+            &[writer.into(), from.into(), to.into(), (HISTORY_PATCH_DATES as i64 + 1).into()],
+        )
+        .await?;
+    if rows.len() > HISTORY_PATCH_DATES {
+        return Ok(None);
+    }
+    Ok(Some(
+        rows.iter()
+            .filter_map(|r| GameDate::parse(&r.text(0)).ok())
+            .collect(),
+    ))
 }
 
 /// `Value`s for an optional float rounded to 6 decimals, so re-computations agree to the byte.
 pub fn f(v: Option<f64>) -> Value {
     v.map(|x| (x * 1e6).round() / 1e6).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nba_props_store::Row;
+
+    fn row(player: i64, date: &str, name: &str, points: i64) -> Row {
+        Row(vec![
+            Value::Int(player),
+            date.into(),
+            "BOS".into(),
+            "NYK".into(),
+            Value::Float(30.5),
+            Value::Int(points),
+            Value::Null,
+            name.into(),
+            Value::Int(5),
+            Value::Int(4),
+            Value::Int(points + 9),
+            Value::Int(2),
+            Value::Int(6),
+        ])
+    }
+
+    /// A worker patches the dates rewritten since its read; the result must be exactly what a
+    /// fresh read of the new rows gives, names and order included.
+    #[test]
+    fn a_patched_history_equals_a_fresh_read() {
+        let before = vec![
+            row(1, "2023-11-01", "Old Name", 10),
+            row(1, "2023-11-03", "Old Name", 12),
+            row(2, "2023-11-03", "Only Here", 7),
+            row(3, "2023-11-01", "Third", 20),
+        ];
+        // 2023-11-03 is rewritten: player 1 scored differently and changed name, player 2's
+        // only game is gone, player 4 appears; 2023-11-02 is a new date.
+        let rewritten = vec![
+            row(1, "2023-11-03", "New Name", 15),
+            row(4, "2023-11-03", "Newcomer", 3),
+            row(3, "2023-11-02", "Third", 22),
+        ];
+        let after: Vec<Row> = before
+            .iter()
+            .filter(|r| r.str(1) != Some("2023-11-03"))
+            .cloned()
+            .chain(rewritten.clone())
+            .collect();
+        let mut patched = History::default();
+        patched.add(before);
+        let dates = [
+            GameDate::parse("2023-11-03").unwrap(),
+            GameDate::parse("2023-11-02").unwrap(),
+        ];
+        patched.remove_dates(&dates);
+        patched.add(rewritten);
+        let mut fresh = History::default();
+        fresh.add(after);
+        assert_eq!(patched, fresh);
+        assert_eq!(fresh.names[&1], "New Name");
+        assert!(!fresh.by_player.contains_key(&2));
+        assert_eq!(
+            fresh.by_player[&3]
+                .iter()
+                .map(|g| g.points)
+                .collect::<Vec<_>>(),
+            [20.0, 22.0]
+        );
+    }
 }

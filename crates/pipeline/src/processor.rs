@@ -308,11 +308,7 @@ impl Ctx {
             return Ok(hit);
         }
         let value = Arc::new(load().await?);
-        let mut memo = self.memo.lock().expect("memo lock");
-        if memo.len() >= MEMO_ENTRIES {
-            memo.clear();
-        }
-        memo.insert(key.to_string(), (version, value.clone()));
+        self.remember(key, version, value.clone());
         Ok(value)
     }
 
@@ -357,12 +353,16 @@ impl Ctx {
             },
             None => Arc::new(load().await?),
         };
+        self.remember(key, version, value.clone());
+        Ok(value)
+    }
+
+    fn remember<T: Send + Sync + 'static>(&self, key: &str, version: String, value: Arc<T>) {
         let mut memo = self.memo.lock().expect("memo lock");
         if memo.len() >= MEMO_ENTRIES {
             memo.clear();
         }
-        memo.insert(key.to_string(), (version, value.clone()));
-        Ok(value)
+        memo.insert(key.to_string(), (version, value));
     }
 
     /// A context for a batch run: payloads stored after the first look at a dataset are not seen.

@@ -9,7 +9,7 @@ use crate::processor::{Ctx, Declaration, Input, Output, ProcessError, Processor,
 use nba_props_core::GameDate;
 use nba_props_store::runs::{self, JobTag, RunRecord, RunStatus};
 use nba_props_store::schema::UNMATCHED_ROWS;
-use nba_props_store::{Tx, Value, content_hash, raw};
+use nba_props_store::{Tx, Value, content_hash, partition_lock_names, raw};
 use std::time::Instant;
 
 /// What the job runtime adds to a partition write, inside the same transaction: a check before
@@ -292,7 +292,16 @@ async fn write_all(
         let days: Vec<GameDate> = pending.iter().map(|p| p.date).collect();
         h.before_write(&mut tx, &days).await?;
     }
-    tx.lock_partitions(&UNMATCHED_ROWS, &run_keys).await?;
+    // Every partition this transaction replaces, locked in one statement.
+    let partitions: Vec<Vec<Value>> = dates
+        .iter()
+        .map(|d| vec![Value::from(d.as_str())])
+        .collect();
+    let mut locks = partition_lock_names(&UNMATCHED_ROWS, &run_keys);
+    for table in decl.outputs {
+        locks.extend(partition_lock_names(table, &partitions));
+    }
+    tx.lock_all_named(&locks).await?;
     let previous = runs::last_successes_in(&mut tx, name, &dates).await?;
 
     // Every declared output table is replaced on every date, also when a date has no rows for it.
@@ -376,14 +385,11 @@ async fn write_all(
         });
         unmatched_rows.extend(unmatched);
     }
-    let partitions: Vec<Vec<Value>> = dates
-        .iter()
-        .map(|d| vec![Value::from(d.as_str())])
-        .collect();
     for (table, rows) in tables {
-        tx.replace_partitions(table, &partitions, rows).await?;
+        tx.replace_locked_partitions(table, &partitions, rows)
+            .await?;
     }
-    tx.replace_partitions(&UNMATCHED_ROWS, &unmatched_partitions, unmatched_rows)
+    tx.replace_locked_partitions(&UNMATCHED_ROWS, &unmatched_partitions, unmatched_rows)
         .await?;
     // A payload that parses now is no longer failing (for example after a parser fix).
     let mut healed: Vec<&String> = pending

@@ -11,7 +11,7 @@ pub mod source_status;
 pub mod testing;
 
 pub use db::{Backend, Db, Row, Tx, Value};
-pub use partition::{advisory_key, content_hash};
+pub use partition::{advisory_key, content_hash, partition_lock_names};
 pub use raw::{RawMeta, RawStore};
 pub use schema::{ColType, Column, TableDef};
 

@@ -32,6 +32,20 @@ impl Tx {
         partitions: &[Vec<Value>],
         rows: Vec<Vec<Value>>,
     ) -> Result<u64> {
+        self.lock_partitions(table, partitions).await?;
+        self.replace_locked_partitions(table, partitions, rows)
+            .await
+    }
+
+    /// [`Tx::replace_partitions`] when this transaction already holds the partitions' locks
+    /// (taken with those of other tables in one [`Tx::lock_all_named`] of
+    /// [`partition_lock_names`]).
+    pub async fn replace_locked_partitions(
+        &mut self,
+        table: &TableDef,
+        partitions: &[Vec<Value>],
+        rows: Vec<Vec<Value>>,
+    ) -> Result<u64> {
         if partitions.is_empty() {
             // Rows for no partition would be dropped without a trace: refuse them.
             return match rows.first() {
@@ -73,7 +87,6 @@ impl Tx {
                 )));
             }
         }
-        self.lock_partitions(table, partitions).await?;
         // WHERE (c1 = $1 AND c2 = $2) OR (c1 = $3 AND c2 = $4) ...
         let mut params: Vec<Value> = Vec::new();
         let mut alternatives = Vec::with_capacity(partitions.len());
@@ -140,17 +153,8 @@ impl Tx {
         table: &TableDef,
         partitions: &[Vec<Value>],
     ) -> Result<()> {
-        let names: Vec<String> = partitions
-            .iter()
-            .map(|partition| {
-                let mut key = table.name.to_string();
-                for v in partition {
-                    key.push_str(&format!("|{v:?}"));
-                }
-                key
-            })
-            .collect();
-        self.lock_all_named(&names).await
+        self.lock_all_named(&partition_lock_names(table, partitions))
+            .await
     }
 
     /// Takes the named locks in the order given: on PostgreSQL in one statement per thousand
@@ -183,6 +187,20 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+/// The lock names of `table`'s `partitions` (see [`Tx::lock_partition`]).
+pub fn partition_lock_names(table: &TableDef, partitions: &[Vec<Value>]) -> Vec<String> {
+    partitions
+        .iter()
+        .map(|partition| {
+            let mut key = table.name.to_string();
+            for v in partition {
+                key.push_str(&format!("|{v:?}"));
+            }
+            key
+        })
+        .collect()
 }
 
 /// The PostgreSQL advisory lock key of a lock name (for callers that take locks inside a

@@ -36,6 +36,40 @@ pub async fn sqlite() -> Result<TestDb> {
     })
 }
 
+/// Test schemas outlive their process (a test that panics cannot clean up): once per process,
+/// drop those of processes on this machine that have ended, so runs do not pile up thousands of
+/// tables for autovacuum to visit.
+async fn drop_schemas_of_finished_runs(admin: &Db) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    let mut first = false;
+    ONCE.call_once(|| first = true);
+    if !first || !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(rows) = admin
+        .query(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 't\\_%'",
+            &[],
+        )
+        .await
+    else {
+        return;
+    };
+    for r in rows {
+        let name = r.text(0);
+        let Some(pid) = name.split('_').nth(1).and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid == std::process::id() || std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        // Another process may be dropping it too: either way it ends up gone.
+        let _ = admin
+            .execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"), &[])
+            .await;
+    }
+}
+
 /// A fresh PostgreSQL schema and raw store, or `None` when no test server is configured.
 pub async fn postgres() -> Result<Option<TestDb>> {
     let Ok(base) = std::env::var(TEST_DATABASE_URL_VAR) else {
@@ -52,6 +86,7 @@ pub async fn postgres() -> Result<Option<TestDb>> {
         jiff::Timestamp::now().as_millisecond() % 1_000_000
     );
     let admin = Db::connect_without_migrating(&base).await?;
+    drop_schemas_of_finished_runs(&admin).await;
     admin
         .execute(&format!("CREATE SCHEMA {schema}"), &[])
         .await?;

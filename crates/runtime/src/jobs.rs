@@ -122,9 +122,9 @@ pub struct Enqueued {
 }
 
 /// Creates the jobs of `processor` for `candidates`, inside `tx`, which holds the processor's
-/// lock ([`lock_processor`]). A partition with a queued job gets none (that job has not read its inputs yet). With
-/// `seen_after` (the finish position of the triggering run), a partition whose latest job was
-/// claimed after it gets none either.
+/// lock ([`lock_processor`]). A partition with a queued job gets none (that job has not read its
+/// inputs yet). With `seen_after` (the finish position of the triggering run), a partition whose
+/// latest job was claimed after it gets none either.
 pub(crate) async fn ensure(
     tx: &mut Tx,
     processor: &str,

@@ -64,10 +64,7 @@ fn affected(
 /// Takes the locks of every processor downstream of `upstream`, in name order (the order every
 /// transaction uses). Call before taking the finish position.
 pub(crate) async fn lock_downstream(tx: &mut Tx, node: &Node) -> nba_props_store::Result<()> {
-    for n in downstream_locks(node) {
-        tx.lock_named(&n).await?;
-    }
-    Ok(())
+    tx.lock_all_named(&downstream_locks(node)).await
 }
 
 /// The lock names of every processor downstream of `node`, in the order they are taken.

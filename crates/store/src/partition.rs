@@ -178,14 +178,7 @@ impl Tx {
     /// Serialises the transactions that take the same named lock, until they end (PostgreSQL:
     /// a transaction-scoped advisory lock; SQLite's `BEGIN IMMEDIATE` already admits one writer).
     pub async fn lock_named(&mut self, name: &str) -> Result<()> {
-        if let Tx::Postgres(_) = self {
-            self.execute(
-                "SELECT pg_advisory_xact_lock($1)",
-                &[Value::Int(advisory_key(name))],
-            )
-            .await?;
-        }
-        Ok(())
+        self.lock_all_named(&[name.to_string()]).await
     }
 }
 

@@ -5,7 +5,10 @@ use std::process::Command;
 fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let git = |args: &[&str]| {
+        // Read-only: a plain `git status` refreshes and rewrites the index, whose new mtime would
+        // make cargo rerun this script and rebuild every crate on the next build.
         Command::new("git")
+            .arg("--no-optional-locks")
             .args(args)
             .current_dir(&root)
             .output()

@@ -8,6 +8,7 @@
 
 use crate::schema::{ColType, TableDef};
 use crate::{Error, Result};
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -18,10 +19,11 @@ use sqlx::{
     ValueRef as _,
 };
 use std::str::FromStr;
+use std::sync::LazyLock;
 use std::time::Duration;
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+static SQLITE_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(crate::migrations::sqlite);
+static POSTGRES_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(crate::migrations::postgres);
 
 /// One SQL value as the rest of the code sees it.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,7 @@
 //! the same migrations and exercised by the same conformance tests.
 
 pub mod db;
+mod migrations;
 mod partition;
 pub mod raw;
 pub mod runs;

@@ -1,32 +1,9 @@
 //! The `nba-props` binary as a user runs it: on a small archive cut from the real data, with its
 //! own data directory (SQLite) per test.
 
+use crate::common::{self, nba_props, shared_data};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn shared_data() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if dir.join("archive/manifest.jsonl").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent; the CLI tests over real data did not run",
-            dir.display()
-        );
-        None
-    }
-}
-
-fn nba_props(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nba-props"))
-        .args(args)
-        .env("NBA_PROPS_DATA_DIR", data_dir)
-        .env_remove("NBA_PROPS_DATABASE_URL")
-        .env_remove("NBA_PROPS_ARCHIVE_DIR")
-        .current_dir(data_dir)
-        .output()
-        .expect("run nba-props")
-}
+use std::process::Output;
 
 fn text(o: &Output) -> (String, String) {
     (
@@ -35,26 +12,9 @@ fn text(o: &Output) -> (String, String) {
     )
 }
 
-/// The 2023-24 schedule and box scores of 2023-12-01..03 (no games on the 3rd), plus a truncated
-/// box score for 12-04.
+/// The common small archive plus a truncated box score for 2023-12-04 (no games on the 3rd).
 fn small_archive(data: &Path, dir: &Path) -> PathBuf {
-    let out = dir.join("archive");
-    let manifest = std::fs::read_to_string(data.join("archive/manifest.jsonl")).unwrap();
-    let mut lines = Vec::new();
-    for line in manifest.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        let (path, part) = (
-            v["path"].as_str().unwrap(),
-            v["partition"].as_str().unwrap(),
-        );
-        if path == "nbacom/schedule/2023-24.json"
-            || (path.contains("leaguegamelog") && ("2023-12-01"..="2023-12-03").contains(&part))
-        {
-            std::fs::create_dir_all(out.join(path).parent().unwrap()).unwrap();
-            std::fs::copy(data.join("archive").join(path), out.join(path)).unwrap();
-            lines.push(line.to_string());
-        }
-    }
+    let out = common::small_archive(data, dir);
     let good =
         std::fs::read(data.join("archive/nbacom/leaguegamelog_player/2023-12-04.json")).unwrap();
     let bad = &good[..good.len() / 3];
@@ -67,11 +27,13 @@ fn small_archive(data: &Path, dir: &Path) -> PathBuf {
             s
         })
     };
-    lines.push(format!(
+    let mut manifest = std::fs::read_to_string(out.join("manifest.jsonl")).unwrap();
+    manifest.push_str(&format!(
         r#"{{"path": "nbacom/leaguegamelog_player/2023-12-04.json", "source": "nbacom", "dataset": "leaguegamelog_player", "partition": "2023-12-04", "captured_at": null, "sha256": "{sha}", "bytes": {}, "origin": "test"}}"#,
         bad.len()
     ));
-    std::fs::write(out.join("manifest.jsonl"), lines.join("\n") + "\n").unwrap();
+    manifest.push('\n');
+    std::fs::write(out.join("manifest.jsonl"), manifest).unwrap();
     out
 }
 

@@ -2,8 +2,7 @@
 //! schedulers on one database and a day and a half of downtime: every tick is decided exactly
 //! once, missed ticks follow the catch-up policy, and nothing is enqueued on a day without games.
 
-mod support;
-
+use crate::support::*;
 use nba_props_ops::config::{OpsConfig, Schedule, resolve_date_word};
 use nba_props_ops::days;
 use nba_props_ops::scheduler::{Scheduler, parse_cron, recorded, ticks_between};
@@ -15,7 +14,6 @@ use nba_props_runtime::{Clock, Graph};
 use nba_props_store::testing;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use support::*;
 
 fn schedule(name: &str, cron: &str, target: &str, date: &str, game_aware: bool) -> Schedule {
     Schedule {

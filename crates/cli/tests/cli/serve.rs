@@ -3,47 +3,12 @@
 //! logs whose lines carry the processor, partition, job and correlation ids, and a clean stop on
 //! SIGTERM.
 
+use crate::common::{shared_data, small_archive};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn shared_data() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if dir.join("archive/manifest.jsonl").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent; the serve test did not run",
-            dir.display()
-        );
-        None
-    }
-}
-
-/// The schedule and three days of box scores, as an archive of their own.
-fn small_archive(data: &Path, dir: &Path) -> PathBuf {
-    let out = dir.join("archive");
-    let manifest = std::fs::read_to_string(data.join("archive/manifest.jsonl")).unwrap();
-    let mut lines = Vec::new();
-    for line in manifest.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        let (path, part) = (
-            v["path"].as_str().unwrap(),
-            v["partition"].as_str().unwrap(),
-        );
-        if path == "nbacom/schedule/2023-24.json"
-            || (path.contains("leaguegamelog") && ("2023-12-01"..="2023-12-03").contains(&part))
-        {
-            std::fs::create_dir_all(out.join(path).parent().unwrap()).unwrap();
-            std::fs::copy(data.join("archive").join(path), out.join(path)).unwrap();
-            lines.push(line.to_string());
-        }
-    }
-    std::fs::write(out.join("manifest.jsonl"), lines.join("\n") + "\n").unwrap();
-    out
-}
 
 /// One HTTP/1.1 request; the status and the body.
 fn http(

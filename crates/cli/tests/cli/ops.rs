@@ -1,17 +1,8 @@
 //! The operations commands as a user runs them, on a fresh data directory (SQLite): their
 //! output, exit codes and errors. The checks themselves are tested in crates/ops over real data.
 
-use std::process::{Command, Output};
-
-fn nba_props(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nba-props"))
-        .args(args)
-        .env("NBA_PROPS_DATA_DIR", dir)
-        .env_remove("NBA_PROPS_DATABASE_URL")
-        .current_dir(dir)
-        .output()
-        .expect("run nba-props")
-}
+use crate::common::nba_props;
+use std::process::Output;
 
 fn out(o: &Output) -> String {
     format!(

@@ -2,8 +2,7 @@
 //! workers), on SQLite and PostgreSQL: each check catches a fault planted in it, naming the
 //! right dates and processors, and `reconcile --fix` followed by the workers makes it pass.
 
-mod support;
-
+use crate::support::*;
 use nba_props_ops::health::{self, HealthReport, Status};
 use nba_props_ops::{drift, heartbeats, reconcile};
 use nba_props_pipeline::testdata;
@@ -12,7 +11,6 @@ use nba_props_runtime::testing::{count, import};
 use nba_props_runtime::{Clock, Graph, backfill};
 use nba_props_store::testing;
 use std::sync::Arc;
-use support::*;
 
 const FROM: &str = "2023-10-24";
 const TO: &str = "2023-11-15";

@@ -2,15 +2,13 @@
 //! PostgreSQL: a stale worker raises one alert; the condition flapping (healthy, stale again)
 //! the same day sends nothing more; the rate limit caps a burst; the next day alerts again.
 
-mod support;
-
+use crate::support::*;
 use nba_props_ops::config::{AlertSettings, OpsConfig};
 use nba_props_ops::{alerts, health};
 use nba_props_runtime::clock::ManualClock;
 use nba_props_runtime::heartbeat::{WorkerBeat, beat};
 use nba_props_runtime::{Clock, Graph};
 use nba_props_store::{Store, testing};
-use support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

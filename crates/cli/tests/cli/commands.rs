@@ -3,7 +3,7 @@
 
 use crate::common::{self, nba_props, shared_data};
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 fn text(o: &Output) -> (String, String) {
     (

@@ -242,7 +242,10 @@ impl Db {
 
     pub async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         match self {
-            Db::Sqlite(p) => sqlite::query(p, sql, params).await,
+            Db::Sqlite(p) => {
+                let mut conn = p.acquire().await?;
+                crate::sqlite_read::query(&mut conn, sql, params).await
+            }
             Db::Postgres(p) => postgres::query(p, sql, params).await,
         }
     }
@@ -253,6 +256,15 @@ impl Db {
             Db::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// A read through sqlx's own decoding (see [`crate::sqlite_read`]).
+pub(crate) async fn sqlite_query_via_sqlx(
+    conn: &mut sqlx::SqliteConnection,
+    sql: &str,
+    params: &[Value],
+) -> Result<Vec<Row>> {
+    sqlite::query(conn, sql, params).await
 }
 
 impl Tx {
@@ -272,7 +284,7 @@ impl Tx {
 
     pub async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         match self {
-            Tx::Sqlite(t) => sqlite::query(&mut **t, sql, params).await,
+            Tx::Sqlite(t) => crate::sqlite_read::query(t, sql, params).await,
             Tx::Postgres(t) => postgres::query(&mut **t, sql, params).await,
         }
     }

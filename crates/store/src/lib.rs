@@ -9,6 +9,7 @@ pub mod raw;
 pub mod runs;
 pub mod schema;
 pub mod source_status;
+mod sqlite_read;
 pub mod testing;
 
 pub use db::{Backend, Db, Row, Tx, Value};

@@ -212,7 +212,12 @@ pub struct Ctx {
     memo: Memo,
     /// Set for runtime batches: input versions and the batch's dates.
     inputs: Option<Arc<BatchInputs>>,
+    /// One load per memo key at a time: a backfill's concurrent batches of a processor would
+    /// otherwise each read the same season at once.
+    gates: Gates,
 }
+
+type Gates = Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;
 
 const PARSE_CACHE_ENTRIES: usize = 2048;
 
@@ -226,6 +231,7 @@ impl Ctx {
             raw_index: None,
             memo: Memo::default(),
             inputs: None,
+            gates: Gates::default(),
         }
     }
 
@@ -248,6 +254,7 @@ impl Ctx {
             raw_index: Some(reads.raw_index.clone()),
             memo: reads.memo.clone(),
             inputs: Some(Arc::new(inputs)),
+            gates: self.gates.clone(),
         }
     }
 
@@ -300,11 +307,20 @@ impl Ctx {
                 None => format!("batch:{:p}", Arc::as_ptr(inputs)),
             },
         };
-        let cached = self.memo.lock().expect("memo lock").get(key).cloned();
-        if let Some((v, any)) = cached
-            && v == version
-            && let Ok(hit) = any.downcast::<T>()
-        {
+        let hit = || {
+            let cached = self.memo.lock().expect("memo lock").get(key).cloned();
+            match cached {
+                Some((v, any)) if v == version => any.downcast::<T>().ok(),
+                _ => None,
+            }
+        };
+        if let Some(hit) = hit() {
+            return Ok(hit);
+        }
+        let gate = self.gate(key);
+        let _loading = gate.lock().await;
+        // Another task may have loaded it while this one waited.
+        if let Some(hit) = hit() {
             return Ok(hit);
         }
         let value = Arc::new(load().await?);
@@ -338,6 +354,8 @@ impl Ctx {
         let (Some(version), true) = (version, self.is_batch()) else {
             return self.memo_of(table, key, load).await;
         };
+        let gate = self.gate(key);
+        let _loading = gate.lock().await;
         let cached = self.memo.lock().expect("memo lock").get(key).cloned();
         let value = match cached {
             Some((v, any)) if v == version => match any.downcast::<T>() {
@@ -355,6 +373,15 @@ impl Ctx {
         };
         self.remember(key, version, value.clone());
         Ok(value)
+    }
+
+    fn gate(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut gates = self.gates.lock().expect("gates lock");
+        if gates.len() >= MEMO_ENTRIES && !gates.contains_key(key) {
+            // Gates nobody holds are dropped with the memo entries they guarded.
+            gates.retain(|_, g| Arc::strong_count(g) > 1);
+        }
+        gates.entry(key.to_string()).or_default().clone()
     }
 
     fn remember<T: Send + Sync + 'static>(&self, key: &str, version: String, value: Arc<T>) {

@@ -244,7 +244,7 @@ impl Db {
         match self {
             Db::Sqlite(p) => {
                 let mut conn = p.acquire().await?;
-                crate::sqlite_read::query(&mut conn, sql, params).await
+                crate::sqlite_direct::query(&mut conn, sql, params).await
             }
             Db::Postgres(p) => postgres::query(p, sql, params).await,
         }
@@ -258,7 +258,26 @@ impl Db {
     }
 }
 
-/// A read through sqlx's own decoding (see [`crate::sqlite_read`]).
+/// An insert through sqlx (see [`crate::sqlite_direct`]): multi-row statements.
+pub(crate) async fn sqlite_insert_via_sqlx(
+    conn: &mut sqlx::SqliteConnection,
+    table: &TableDef,
+    rows: Vec<Vec<Value>>,
+    suffix: &str,
+) -> Result<u64> {
+    // SQLite caps bound parameters per statement at 32,766.
+    let chunk = (30_000 / table.columns.len().max(1)).clamp(1, 500);
+    let mut written = 0;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let part: Vec<Vec<Value>> = rows.by_ref().take(chunk).collect();
+        let sql = insert_sql(table, part.len(), true) + suffix;
+        written += sqlite::insert(&mut *conn, &sql, part, false).await?;
+    }
+    Ok(written)
+}
+
+/// A read through sqlx's own decoding (see [`crate::sqlite_direct`]).
 pub(crate) async fn sqlite_query_via_sqlx(
     conn: &mut sqlx::SqliteConnection,
     sql: &str,
@@ -284,7 +303,7 @@ impl Tx {
 
     pub async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         match self {
-            Tx::Sqlite(t) => crate::sqlite_read::query(t, sql, params).await,
+            Tx::Sqlite(t) => crate::sqlite_direct::query(t, sql, params).await,
             Tx::Postgres(t) => postgres::query(&mut **t, sql, params).await,
         }
     }
@@ -318,7 +337,11 @@ impl Tx {
                 ncols
             )));
         }
-        // Both backends cap bound parameters per statement (SQLite at 32,766).
+        let t = match self {
+            Tx::Sqlite(t) => return crate::sqlite_direct::insert(t, table, rows, suffix).await,
+            Tx::Postgres(t) => t,
+        };
+        // PostgreSQL caps bound parameters per statement.
         let chunk = (30_000 / ncols).clamp(1, 500);
         let mut written = 0;
         let mut rows = rows.into_iter().peekable();
@@ -328,11 +351,8 @@ impl Tx {
             // (bookkeeping writes one row each time). Other short chunks have shapes of their own
             // and stay out of the cache.
             let cached = part.len() == chunk || part.len() == 1;
-            let sql = insert_sql(table, part.len(), matches!(self, Tx::Sqlite(_))) + suffix;
-            written += match self {
-                Tx::Sqlite(t) => sqlite::insert(&mut **t, &sql, part, cached).await?,
-                Tx::Postgres(t) => postgres::insert(&mut **t, &sql, table, part, cached).await?,
-            };
+            let sql = insert_sql(table, part.len(), false) + suffix;
+            written += postgres::insert(&mut **t, &sql, table, part, cached).await?;
         }
         Ok(written)
     }

@@ -9,7 +9,7 @@ pub mod raw;
 pub mod runs;
 pub mod schema;
 pub mod source_status;
-mod sqlite_read;
+mod sqlite_direct;
 pub mod testing;
 
 pub use db::{Backend, Db, Row, Tx, Value};

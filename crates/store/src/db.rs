@@ -258,32 +258,22 @@ impl Db {
     }
 }
 
-/// An insert through sqlx (see [`crate::sqlite_direct`]): multi-row statements.
-pub(crate) async fn sqlite_insert_via_sqlx(
-    conn: &mut sqlx::SqliteConnection,
-    table: &TableDef,
+/// Rows in multi-row statements of at most 500 rows and 30,000 parameters (SQLite caps them at
+/// 32,766), each with whether to cache its statement: full chunks repeat the same statement, and
+/// single rows are bookkeeping written again and again; other short chunks have shapes of their
+/// own and stay out of the cache.
+fn insert_chunks(
+    ncols: usize,
     rows: Vec<Vec<Value>>,
-    suffix: &str,
-) -> Result<u64> {
-    // SQLite caps bound parameters per statement at 32,766.
-    let chunk = (30_000 / table.columns.len().max(1)).clamp(1, 500);
-    let mut written = 0;
+) -> impl Iterator<Item = (Vec<Vec<Value>>, bool)> {
+    let chunk = (30_000 / ncols.max(1)).clamp(1, 500);
     let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
+    std::iter::from_fn(move || {
+        rows.peek()?;
         let part: Vec<Vec<Value>> = rows.by_ref().take(chunk).collect();
-        let sql = insert_sql(table, part.len(), true) + suffix;
-        written += sqlite::insert(&mut *conn, &sql, part, false).await?;
-    }
-    Ok(written)
-}
-
-/// A read through sqlx's own decoding (see [`crate::sqlite_direct`]).
-pub(crate) async fn sqlite_query_via_sqlx(
-    conn: &mut sqlx::SqliteConnection,
-    sql: &str,
-    params: &[Value],
-) -> Result<Vec<Row>> {
-    sqlite::query(conn, sql, params).await
+        let cached = part.len() == chunk || part.len() == 1;
+        Some((part, cached))
+    })
 }
 
 impl Tx {
@@ -341,16 +331,8 @@ impl Tx {
             Tx::Sqlite(t) => return crate::sqlite_direct::insert(t, table, rows, suffix).await,
             Tx::Postgres(t) => t,
         };
-        // PostgreSQL caps bound parameters per statement.
-        let chunk = (30_000 / ncols).clamp(1, 500);
         let mut written = 0;
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let part: Vec<Vec<Value>> = rows.by_ref().take(chunk).collect();
-            // Full chunks repeat the same statement: prepared once and cached, like single rows
-            // (bookkeeping writes one row each time). Other short chunks have shapes of their own
-            // and stay out of the cache.
-            let cached = part.len() == chunk || part.len() == 1;
+        for (part, cached) in insert_chunks(ncols, rows) {
             let sql = insert_sql(table, part.len(), false) + suffix;
             written += postgres::insert(&mut **t, &sql, table, part, cached).await?;
         }
@@ -404,7 +386,9 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-mod sqlite {
+/// sqlx's SQLite path: bulk reads and inserts come here only when the direct path
+/// ([`crate::sqlite_direct`]) failed, to report the error in sqlx's form.
+pub(crate) mod sqlite {
     use super::*;
     use sqlx::sqlite::SqliteArguments;
     use sqlx::{Executor, query::Query};
@@ -456,6 +440,21 @@ mod sqlite {
             .await
             .map_err(|err| Error::query(sql, err))?
             .rows_affected())
+    }
+
+    /// Inserts `rows` of `table` (see [`insert_chunks`]) on `conn`.
+    pub async fn insert_all(
+        conn: &mut sqlx::SqliteConnection,
+        table: &TableDef,
+        rows: Vec<Vec<Value>>,
+        suffix: &str,
+    ) -> Result<u64> {
+        let mut written = 0;
+        for (part, cached) in insert_chunks(table.columns.len(), rows) {
+            let sql = insert_sql(table, part.len(), true) + suffix;
+            written += insert(&mut *conn, &sql, part, cached).await?;
+        }
+        Ok(written)
     }
 
     pub async fn query<'e, E: Executor<'e, Database = Sqlite>>(

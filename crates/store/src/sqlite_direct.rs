@@ -17,7 +17,7 @@ pub async fn query(conn: &mut SqliteConnection, sql: &str, params: &[Value]) -> 
         Ok(rows) => Ok(rows),
         Err(e) => {
             tracing::debug!(error = %e, "A direct SQLite read failed; reading through sqlx.");
-            crate::db::sqlite_query_via_sqlx(conn, sql, params).await
+            crate::db::sqlite::query(conn, sql, params).await
         }
     }
 }
@@ -48,8 +48,8 @@ async fn on_handle<T>(
         let c = unsafe { rusqlite::Connection::from_handle(raw) }?;
         work(&c)
     };
-    // The work blocks this thread (a season's history takes ~50 ms): on the multi-threaded
-    // runtime, the runtime moves its other tasks elsewhere meanwhile.
+    // The work blocks this thread (a season's history read takes tens of milliseconds): on the
+    // multi-threaded runtime, the runtime moves its other tasks elsewhere meanwhile.
     let multi = tokio::runtime::Handle::try_current()
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     Ok(if multi {
@@ -91,7 +91,7 @@ pub async fn insert(
         Ok(n) => Ok(n),
         Err(e) => {
             tracing::debug!(error = %e, table = table.name, "A direct SQLite insert failed; inserting through sqlx.");
-            crate::db::sqlite_insert_via_sqlx(conn, table, rows, suffix).await
+            crate::db::sqlite::insert_all(conn, table, rows, suffix).await
         }
     }
 }
@@ -196,7 +196,7 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
-        let via_sqlx = crate::db::sqlite_query_via_sqlx(&mut conn, sql, &params)
+        let via_sqlx = crate::db::sqlite::query(&mut *conn, sql, &params)
             .await
             .unwrap();
         drop(conn);

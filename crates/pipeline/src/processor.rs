@@ -191,6 +191,18 @@ pub struct BatchInputs {
     pub dates: (GameDate, GameDate),
 }
 
+/// Runs CPU-bound work (a model's training) on this thread; on the multi-threaded runtime the
+/// runtime first hands its other tasks (a job's lease renewal) to another thread.
+pub fn cpu_bound<T>(work: impl FnOnce() -> T) -> T {
+    let multi = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if multi {
+        tokio::task::block_in_place(work)
+    } else {
+        work()
+    }
+}
+
 /// Shared reads beyond this many are dropped (reads of earlier batches' date ranges).
 const MEMO_ENTRIES: usize = 64;
 

@@ -20,6 +20,7 @@ use nba_props_model::registry::{self, ModelStore};
 use nba_props_model::system::{self, SystemKind, Trained};
 use nba_props_model::walk::predict_with;
 use nba_props_store::schema::{MODEL_REGISTRY, PREDICTIONS};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub struct Predict;
@@ -74,21 +75,8 @@ struct Served {
     sha256: String,
 }
 
-async fn training_rows(ctx: &Ctx, s: &Settings, t: GameDate) -> Result<Arc<Rows>, ProcessError> {
-    let from = s.schedule.train_from(t);
-    ctx.memo(&format!("phase5:train:{t}"), || async move {
-        data::load(
-            &ctx.store.db,
-            from,
-            t.add_days(-1),
-            &s.markets,
-            s.tipoff_grace_minutes,
-            &s.line,
-        )
-        .await
-    })
-    .await
-}
+/// The models of one training date, or why a (system, market) has none.
+type ServedModels = HashMap<(SystemKind, Market), Result<Served, String>>;
 
 /// The registered model for (system, market, training date), if its file is intact.
 async fn registered(
@@ -126,32 +114,53 @@ async fn registered(
     }
 }
 
-async fn serve(
+/// Every configured (system, market) model serving training date `t`: registered ones from
+/// their files, the others trained on one read of the rows before `t`. Those rows (tens of
+/// megabytes for two seasons) are dropped once the models exist; only the models are shared.
+async fn serve_all(
     ctx: &Ctx,
     s: &'static Settings,
     files: &ModelStore,
-    kind: SystemKind,
-    market: Market,
     t: GameDate,
-) -> Result<Arc<Result<Served, String>>, ProcessError> {
-    let key = format!("phase5:model:{}:{market}:{t}", kind.id());
-    ctx.memo(&key, || async move {
-        if let Some(hit) = registered(ctx, files, kind, market, t).await? {
-            return Ok(Ok(hit));
+) -> Result<Arc<ServedModels>, ProcessError> {
+    ctx.memo(&format!("phase5:models:{t}"), || async move {
+        let mut served = ServedModels::new();
+        let mut rows: Option<Rows> = None;
+        for &market in &s.markets {
+            for &kind in &s.systems {
+                if let Some(hit) = registered(ctx, files, kind, market, t).await? {
+                    served.insert((kind, market), Ok(hit));
+                    continue;
+                }
+                if rows.is_none() {
+                    let from = s.schedule.train_from(t);
+                    let day_before = t.add_days(-1);
+                    let (grace, line) = (s.tipoff_grace_minutes, &s.line);
+                    rows = Some(
+                        data::load(&ctx.store.db, from, day_before, &s.markets, grace, line)
+                            .await?,
+                    );
+                }
+                let examples = rows
+                    .as_ref()
+                    .and_then(|r| r.by_market.get(&market))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                // Seconds of CPU: let the runtime move lease renewals and other jobs elsewhere.
+                let trained = crate::processor::cpu_bound(|| {
+                    system::train(kind, market, &s.params, examples, t)
+                });
+                let model = match trained {
+                    Ok(model) => match files.save(&model) {
+                        Ok(sha256) => Ok(Served { model, sha256 }),
+                        Err(e) => return Err(ProcessError::Data(e.to_string())),
+                    },
+                    Err(e) => Err(e.to_string()),
+                };
+                served.insert((kind, market), model);
+            }
         }
-        let rows = training_rows(ctx, s, t).await?;
-        let examples = rows
-            .by_market
-            .get(&market)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        Ok(match system::train(kind, market, &s.params, examples, t) {
-            Ok(model) => match files.save(&model) {
-                Ok(sha256) => Ok(Served { model, sha256 }),
-                Err(e) => return Err(ProcessError::Data(e.to_string())),
-            },
-            Err(e) => Err(e.to_string()),
-        })
+        Ok(served)
     })
     .await
 }
@@ -203,6 +212,7 @@ impl Processor for Predict {
                 ],
                 ..Output::default()
             };
+            let models = serve_all(ctx, s, &files, t).await?;
             let mut predictions = Vec::new();
             let mut registry_rows = Vec::new();
             for &market in &s.markets {
@@ -212,10 +222,10 @@ impl Processor for Predict {
                     .map(Vec::as_slice)
                     .unwrap_or_default();
                 for &kind in &s.systems {
-                    let served = serve(ctx, s, &files, kind, market, t).await?;
-                    let served = match served.as_ref() {
-                        Ok(served) => served,
-                        Err(e) => {
+                    let served = match models.get(&(kind, market)) {
+                        Some(Ok(served)) => served,
+                        None => continue,
+                        Some(Err(e)) => {
                             out.notes
                                 .push(format!("{} {market}: no model ({e})", kind.id()));
                             continue;

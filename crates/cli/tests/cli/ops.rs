@@ -23,6 +23,7 @@ fn health_reconcile_drift_and_heartbeats_on_a_fresh_database() {
     for check in [
         "stale_heartbeats",
         "late_work",
+        "late_arrivals",
         "missing_partitions",
         "duplicate_keys",
         "builds_in_use",
@@ -32,7 +33,7 @@ fn health_reconcile_drift_and_heartbeats_on_a_fresh_database() {
     let o = nba_props(d, &["health", "--days", "3", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["score"], 100.0);
-    assert_eq!(v["checks"].as_array().unwrap().len(), 10);
+    assert_eq!(v["checks"].as_array().unwrap().len(), 11);
 
     let o = nba_props(d, &["reconcile", "--days", "3"]);
     assert!(o.status.success(), "{}", out(&o));

@@ -4,12 +4,16 @@
 //! Done means: for a processor, a succeeded job (a success without input counts: nothing was
 //! there to read) or a succeeded run of the partition; for a source dataset (`source.dataset`),
 //! a payload of that date in the raw store (fetched by its job or imported).
+//!
+//! A source dataset whose first payload of a date arrived after the deadline was late even
+//! though it is done now: [`arrived_late`] lists those, so a scheduler that runs late every day
+//! is seen before the day it misses altogether.
 
-use super::{Check, Ctx, Gap};
+use super::{Check, Ctx, Gap, Status};
 use crate::Result;
 use nba_props_core::GameDate;
 use nba_props_runtime::clock::format_ms;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 async fn done(ctx: &Ctx<'_>, item: &str) -> Result<BTreeSet<String>> {
     let db = &ctx.store.db;
@@ -75,6 +79,83 @@ pub async fn late_work(ctx: &Ctx<'_>) -> Result<Vec<Gap>> {
         }
     }
     Ok(gaps)
+}
+
+/// When the first payload of each date of `item` (`source.dataset`) reached the raw store, in ms
+/// since the epoch: its capture time when the source gave one, else its fetch (or import) time.
+async fn first_arrivals(ctx: &Ctx<'_>, item: &str) -> Result<BTreeMap<String, i64>> {
+    let Some((source, dataset)) = item.split_once('.') else {
+        return Ok(BTreeMap::new());
+    };
+    let rows = ctx
+        .store
+        .db
+        .query(
+            "SELECT partition_key, COALESCE(captured_at, fetched_at) FROM raw_payloads WHERE source = $1 \
+                 AND (dataset = $2 OR dataset LIKE $3) AND partition_key >= $4 AND partition_key <= $5",
+            &[
+                source.into(),
+                dataset.into(),
+                format!("{dataset}/%").into(),
+                ctx.from.to_string().into(),
+                ctx.to.to_string().into(),
+            ],
+        )
+        .await?;
+    let mut first: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &rows {
+        let Ok(at) = r.text(1).parse::<jiff::Timestamp>() else {
+            continue;
+        };
+        let ms = at.as_millisecond();
+        let slot = first.entry(r.text(0)).or_insert(ms);
+        *slot = (*slot).min(ms);
+    }
+    Ok(first)
+}
+
+/// Source datasets of the window done now but first stored after their deadline. An arrival
+/// after the clock's instant (an archive imported into a replay) says nothing about lateness.
+pub async fn arrived_late(ctx: &Ctx<'_>) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for d in &ctx.config.deadlines {
+        let arrivals = first_arrivals(ctx, &d.item).await?;
+        for &date in &ctx.game_days {
+            let due = d.expected_by(date)?;
+            let Some(&at) = arrivals.get(&date.to_string()) else {
+                continue;
+            };
+            if due < at && at <= ctx.now {
+                out.push(format!(
+                    "{} {date}: arrived {}, {} min after its deadline {}",
+                    d.item,
+                    format_ms(Some(at)),
+                    (at - due) / 60_000,
+                    format_ms(Some(due)),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Warns about work that was late but is done now.
+pub async fn arrivals_check(ctx: &Ctx<'_>) -> Result<Check> {
+    let late = arrived_late(ctx).await?;
+    Ok(Check {
+        name: "late_arrivals",
+        status: if late.is_empty() {
+            Status::Pass
+        } else {
+            Status::Warn
+        },
+        figure: format!(
+            "{} (source dataset, date) pairs stored after their deadline, done now",
+            late.len()
+        ),
+        concerned: late,
+        weight: 0.5,
+    })
 }
 
 pub async fn check(ctx: &Ctx<'_>) -> Result<Check> {

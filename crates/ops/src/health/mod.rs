@@ -169,6 +169,7 @@ pub async fn check(
         runtime::dead_jobs(&ctx).await?,
         runtime::failed_jobs(&ctx, h).await?,
         late::check(&ctx).await?,
+        late::arrivals_check(&ctx).await?,
         data::missing_partitions_check(&ctx).await?,
         data::duplicate_keys(&ctx).await?,
         data::completion_check(&ctx).await?,

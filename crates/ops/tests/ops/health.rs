@@ -1,6 +1,7 @@
 //! Health checks and reconciliation over a real database (the dev archive, phases 2-4 run by
 //! workers), on SQLite and PostgreSQL: each check catches a fault planted in it, naming the
-//! right dates and processors, and `reconcile --fix` followed by the workers makes it pass.
+//! right dates and processors, and `reconcile --fix` followed by the workers makes it pass;
+//! source data that arrived after its deadline is reported even once it is there.
 
 use crate::support::*;
 use nba_props_ops::health::{self, HealthReport, Status};
@@ -294,5 +295,42 @@ async fn each_check_catches_its_planted_fault_and_reconcile_fixes_the_rest() {
         let old = report.builds.iter().find(|b| !b.is_this_binary).unwrap();
         assert_eq!((old.runs, old.live_workers), (3, 1), "{who}: {old:?}");
         assert_eq!(old.workers, vec!["old-host/1".to_string()], "{who}");
+
+        // 7. Box scores that came late but came: 90 minutes after the deadline on 2023-11-10,
+        // before it on 2023-11-12, and "after now" on 2023-11-14 (a replay's import, not a
+        // late scheduler). Only the first is reported, as a warning; none is late work now.
+        for (date, captured) in [
+            ("2023-11-10", "2023-11-11T13:30:00Z"),
+            ("2023-11-12", "2023-11-13T11:00:00Z"),
+            ("2023-11-14", "2023-11-15T20:00:00Z"),
+        ] {
+            let n = db
+                .execute(
+                    "UPDATE raw_payloads SET captured_at = $1 WHERE source = 'nbacom' \
+                     AND dataset = 'leaguegamelog_player' AND partition_key = $2",
+                    &[captured.into(), date.into()],
+                )
+                .await
+                .unwrap();
+            assert!(n >= 1, "{who}: no box-score payload for {date}");
+        }
+        let r = health::check(store, &clock, &graph, &config, DAYS)
+            .await
+            .unwrap();
+        assert_eq!(
+            status(&r, "late_arrivals"),
+            Status::Warn,
+            "{who}: {}",
+            show(&r)
+        );
+        assert_eq!(
+            concerned(&r, "late_arrivals"),
+            vec![
+                "nbacom.leaguegamelog_player 2023-11-10: arrived 2023-11-11T13:30:00Z, 90 min after its deadline 2023-11-11T12:00:00Z"
+                    .to_string()
+            ],
+            "{who}"
+        );
+        assert_eq!(status(&r, "late_work"), Status::Pass, "{who}");
     }
 }

@@ -1,7 +1,8 @@
 //! Test support (for this crate's tests and the binary's fault-injection suite): real data
 //! in, tables compared, the runtime's guarantees asserted. Functions panic on failure.
 
-use crate::Graph;
+use crate::worker::{Stop, Worker, WorkerConfig};
+use crate::{Clock, Graph, jobs};
 use nba_props_core::{BuildInfo, GameDate};
 use nba_props_pipeline::Ctx;
 use nba_props_pipeline::backfill::{backfill, processors_for};
@@ -11,6 +12,7 @@ use nba_props_store::{Db, RawMeta, Store, Value, content_hash, raw};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub fn d(s: &str) -> GameDate {
     GameDate::parse(s).unwrap()
@@ -248,5 +250,52 @@ pub async fn assert_no_duplicate_keys(graph: &Graph, db: &Db, who: &str) {
         )
         .await;
         assert_eq!(dups, 0, "{who}: {} has {dups} duplicated keys", t.name);
+    }
+}
+
+/// Quick polling and heartbeats, a lease long enough for any batch of the test data.
+pub fn fast_config(name: &str) -> WorkerConfig {
+    WorkerConfig {
+        name: name.into(),
+        poll_ms: 20,
+        heartbeat_ms: 200,
+        lease_ttl_ms: 30_000,
+        ..WorkerConfig::default()
+    }
+}
+
+/// Runs `n` workers ([`fast_config`]) on `clock` until no job is queued or running, then stops
+/// them.
+pub async fn run_workers(store: &Store, graph: &Arc<Graph>, n: usize, clock: Arc<dyn Clock>) {
+    let (stop, rx) = tokio::sync::watch::channel(Stop::Run);
+    let mut handles = Vec::new();
+    for i in 1..=n {
+        let w = Worker::new(
+            store.clone(),
+            graph.clone(),
+            fast_config(&format!("worker-{i}")),
+            clock.clone(),
+        )
+        .await
+        .unwrap();
+        handles.push(tokio::spawn(w.run(rx.clone())));
+    }
+    let started = Instant::now();
+    loop {
+        let c = jobs::counts(&store.db, None).await.unwrap();
+        let pending = c.get(&jobs::JobState::Queued).copied().unwrap_or(0)
+            + c.get(&jobs::JobState::Running).copied().unwrap_or(0);
+        if pending == 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "jobs still pending after 5 minutes: {c:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    stop.send(Stop::Finish).unwrap();
+    for h in handles {
+        h.await.unwrap().unwrap();
     }
 }

@@ -4,8 +4,6 @@
 //! cannot write; failing jobs die after their attempts and come back by command; heartbeats
 //! stay one row per worker and processor, and a heartbeat that cannot be written is counted.
 
-mod support;
-
 use nba_props_pipeline::runner::{Outcome, run_partitions_with};
 use nba_props_pipeline::{Ctx, testdata};
 use nba_props_runtime::clock::ManualClock;
@@ -16,7 +14,6 @@ use nba_props_runtime::{Graph, SystemClock, backfill, heartbeat, trigger};
 use nba_props_store::testing;
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
-use support::*;
 
 const FROM: &str = "2023-10-20";
 const TO: &str = "2023-11-30";
@@ -38,7 +35,7 @@ async fn jobs_reproduce_the_in_process_backfill_and_rerun_only_dependents() {
             .await
             .unwrap();
         assert!(group.enqueued.created > 0);
-        run_workers(store, &graph, 2, fast_config).await;
+        run_workers(store, &graph, 2, Arc::new(SystemClock)).await;
         let progress = backfill::progress(db, &group.group_id).await.unwrap();
         assert_eq!(
             (progress.queued, progress.running, progress.dead),
@@ -78,7 +75,7 @@ async fn jobs_reproduce_the_in_process_backfill_and_rerun_only_dependents() {
         let again = backfill::enqueue(db, &SystemClock, &graph, d(FROM), d(TO), 2..=4, 2, 5)
             .await
             .unwrap();
-        run_workers(store, &graph, 2, fast_config).await;
+        run_workers(store, &graph, 2, Arc::new(SystemClock)).await;
         assert_eq!(
             before,
             table_digests(&graph, db).await,
@@ -125,7 +122,7 @@ async fn jobs_reproduce_the_in_process_backfill_and_rerun_only_dependents() {
         )
         .await
         .unwrap();
-        run_workers(store, &graph, 2, fast_config).await;
+        run_workers(store, &graph, 2, Arc::new(SystemClock)).await;
         let rerun: BTreeSet<(String, String)> = db
             .query(
                 &format!(
@@ -218,7 +215,7 @@ async fn jobs_reproduce_the_in_process_backfill_and_rerun_only_dependents() {
             job_table(db).await,
             "{who}: the job table changed"
         );
-        run_workers(store, &graph, 2, fast_config).await;
+        run_workers(store, &graph, 2, Arc::new(SystemClock)).await;
         assert_eq!(
             digests,
             table_digests(&graph, db).await,

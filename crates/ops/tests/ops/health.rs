@@ -8,7 +8,7 @@ use nba_props_ops::health::{self, HealthReport, Status};
 use nba_props_ops::{drift, heartbeats, reconcile};
 use nba_props_pipeline::testdata;
 use nba_props_runtime::clock::ManualClock;
-use nba_props_runtime::testing::{count, import};
+use nba_props_runtime::testing::{count, import, run_workers};
 use nba_props_runtime::{Clock, Graph, backfill};
 use nba_props_store::testing;
 use std::sync::Arc;
@@ -49,7 +49,7 @@ async fn each_check_catches_its_planted_fault_and_reconcile_fixes_the_rest() {
         backfill::enqueue(db, &clock, &graph, d(FROM), d(TO), 2..=4, 2, 3)
             .await
             .unwrap();
-        run_workers(store, &graph, 2, &clock).await;
+        run_workers(store, &graph, 2, Arc::new(clock.clone())).await;
 
         // A clean database passes every check.
         let clean = health::check(store, &clock, &graph, &config, DAYS)
@@ -222,7 +222,7 @@ async fn each_check_catches_its_planted_fault_and_reconcile_fixes_the_rest() {
             count(db, "SELECT COUNT(*) FROM jobs").await,
             jobs_before + 2
         );
-        run_workers(store, &graph, 2, &clock).await;
+        run_workers(store, &graph, 2, Arc::new(clock.clone())).await;
 
         let after = health::check(store, &clock, &graph, &config, DAYS)
             .await

@@ -20,8 +20,8 @@ use nba_props_model::registry::{self, ModelStore};
 use nba_props_model::system::{self, SystemKind, Trained};
 use nba_props_model::walk::predict_with;
 use nba_props_store::schema::{MODEL_REGISTRY, PREDICTIONS};
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 pub struct Predict;
 
@@ -114,55 +114,101 @@ async fn registered(
     }
 }
 
-/// Every configured (system, market) model serving training date `t`: registered ones from
-/// their files, the others trained on one read of the rows before `t`. Those rows (tens of
-/// megabytes for two seasons) are dropped once the models exist; only the models are shared.
+/// The models of the training dates a backfill used last. Two: batches running side by side
+/// may straddle a week's boundary. A date that needs an older one finds it in the registry.
+#[derive(Default)]
+struct RecentModels(Mutex<VecDeque<(GameDate, Arc<ServedModels>)>>);
+
+const RECENT_TRAINING_DATES: usize = 2;
+
+impl RecentModels {
+    fn get(&self, t: GameDate) -> Option<Arc<ServedModels>> {
+        let recent = self.0.lock().expect("recent models lock");
+        recent.iter().find(|(d, _)| *d == t).map(|(_, m)| m.clone())
+    }
+
+    fn put(&self, t: GameDate, models: Arc<ServedModels>) {
+        let mut recent = self.0.lock().expect("recent models lock");
+        recent.push_back((t, models));
+        while recent.len() > RECENT_TRAINING_DATES {
+            recent.pop_front();
+        }
+    }
+}
+
+/// Every configured (system, market) model serving training date `t`, shared by the dates
+/// of a backfill that `t` serves. Each model is a few megabytes: only the latest training
+/// dates' are kept (a whole backfill's would be gigabytes).
 async fn serve_all(
     ctx: &Ctx,
     s: &'static Settings,
     files: &ModelStore,
     t: GameDate,
 ) -> Result<Arc<ServedModels>, ProcessError> {
-    ctx.memo(&format!("phase5:models:{t}"), || async move {
-        let mut served = ServedModels::new();
-        let mut rows: Option<Rows> = None;
-        for &market in &s.markets {
-            for &kind in &s.systems {
-                if let Some(hit) = registered(ctx, files, kind, market, t).await? {
-                    served.insert((kind, market), Ok(hit));
-                    continue;
-                }
-                if rows.is_none() {
-                    let from = s.schedule.train_from(t);
-                    let day_before = t.add_days(-1);
-                    let (grace, line) = (s.tipoff_grace_minutes, &s.line);
-                    rows = Some(
-                        data::load(&ctx.store.db, from, day_before, &s.markets, grace, line)
-                            .await?,
-                    );
-                }
-                let examples = rows
-                    .as_ref()
-                    .and_then(|r| r.by_market.get(&market))
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                // Seconds of CPU: let the runtime move lease renewals and other jobs elsewhere.
-                let trained = crate::processor::cpu_bound(|| {
-                    system::train(kind, market, &s.params, examples, t)
-                });
-                let model = match trained {
-                    Ok(model) => match files.save(&model) {
-                        Ok(sha256) => Ok(Served { model, sha256 }),
-                        Err(e) => return Err(ProcessError::Data(e.to_string())),
-                    },
-                    Err(e) => Err(e.to_string()),
-                };
-                served.insert((kind, market), model);
+    let recent = ctx
+        .memo("phase5:recent_models", || async {
+            Ok(RecentModels::default())
+        })
+        .await?;
+    // One batch loads or trains the models of `t`; the others wait for them.
+    let gate = ctx
+        .memo(&format!("phase5:training:{t}"), || async {
+            Ok(tokio::sync::Mutex::new(()))
+        })
+        .await?;
+    let _training = gate.lock().await;
+    if let Some(hit) = recent.get(t) {
+        return Ok(hit);
+    }
+    let models = Arc::new(load_or_train(ctx, s, files, t).await?);
+    recent.put(t, models.clone());
+    Ok(models)
+}
+
+/// The models of `t`: registered ones from their files, the others trained on one read of the
+/// rows before `t`. Those rows (tens of megabytes for two seasons) are dropped once the
+/// models exist.
+async fn load_or_train(
+    ctx: &Ctx,
+    s: &'static Settings,
+    files: &ModelStore,
+    t: GameDate,
+) -> Result<ServedModels, ProcessError> {
+    let mut served = ServedModels::new();
+    let mut rows: Option<Rows> = None;
+    for &market in &s.markets {
+        for &kind in &s.systems {
+            if let Some(hit) = registered(ctx, files, kind, market, t).await? {
+                served.insert((kind, market), Ok(hit));
+                continue;
             }
+            if rows.is_none() {
+                let from = s.schedule.train_from(t);
+                let day_before = t.add_days(-1);
+                let (grace, line) = (s.tipoff_grace_minutes, &s.line);
+                rows = Some(
+                    data::load(&ctx.store.db, from, day_before, &s.markets, grace, line).await?,
+                );
+            }
+            let examples = rows
+                .as_ref()
+                .and_then(|r| r.by_market.get(&market))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            // Seconds of CPU: let the runtime move lease renewals and other jobs elsewhere.
+            let trained =
+                crate::processor::cpu_bound(|| system::train(kind, market, &s.params, examples, t));
+            let model = match trained {
+                Ok(model) => match files.save(&model) {
+                    Ok(sha256) => Ok(Served { model, sha256 }),
+                    Err(e) => return Err(ProcessError::Data(e.to_string())),
+                },
+                Err(e) => Err(e.to_string()),
+            };
+            served.insert((kind, market), model);
         }
-        Ok(served)
-    })
-    .await
+    }
+    Ok(served)
 }
 
 impl Processor for Predict {

@@ -471,12 +471,17 @@ impl Worker {
                 self.clock.clone(),
             );
             let every = Duration::from_millis(self.cfg.heartbeat_ms.max(10));
-            tokio::spawn(async move {
+            let (quit, mut quitting) = tokio::sync::oneshot::channel::<()>();
+            let task = tokio::spawn(async move {
                 loop {
                     write_beat(&store, &beat, &errors, &*clock).await;
-                    tokio::time::sleep(every).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(every) => {}
+                        _ = &mut quitting => break,
+                    }
                 }
-            })
+            });
+            (quit, task)
         };
         let mut failures = 0u32;
         let result = loop {
@@ -509,7 +514,11 @@ impl Worker {
                 }
             }
         };
-        beats.abort();
+        // Not `abort`: a beat already sent could then commit after the "stopped" one below
+        // and leave a stopped worker looking alive. Let the last beat finish first.
+        let (quit, task) = beats;
+        let _ = quit.send(());
+        let _ = task.await;
         self.set_state("stopped", None);
         self.beat_now().await;
         result

@@ -208,7 +208,7 @@ pub async fn run(
                     eprintln!("  {f}");
                 }
                 eprintln!(
-                    "Phases 2-4 run over what the raw store already holds. Without network access, run over a \
+                    "Phases 2-5 run over what the raw store already holds. Without network access, run over a \
                      raw archive instead: `nba-props run --archive ../shared/data/archive --date {from}`."
                 );
             }

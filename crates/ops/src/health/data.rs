@@ -2,7 +2,7 @@
 //! they wrote them (derived completion), against their natural keys (duplicates) and against
 //! each other (team points vs box scores, feature quality).
 
-use super::{Check, Ctx, Gap, Status};
+use super::{Check, Ctx, Gap};
 use crate::Result;
 use nba_props_core::GameDate;
 use nba_props_store::TableDef;
@@ -331,20 +331,16 @@ pub async fn feature_quality(ctx: &Ctx<'_>, h: &crate::config::HealthSettings) -
             ));
         }
     }
-    Ok(Check {
-        name: "feature_quality",
-        status: if concerned.is_empty() {
-            Status::Pass
-        } else {
-            Status::Warn
-        },
-        figure: format!(
-            "{low} of {all} feature rows below quality {}; {} dates above {:.0}% low",
-            h.min_feature_quality,
-            concerned.len(),
-            100.0 * h.max_low_quality_share
-        ),
+    let figure = format!(
+        "{low} of {all} feature rows below quality {}; {} dates above {:.0}% low",
+        h.min_feature_quality,
+        concerned.len(),
+        100.0 * h.max_low_quality_share
+    );
+    Ok(Check::warning_if_any(
+        "feature_quality",
+        figure,
         concerned,
-        weight: 0.5,
-    })
+        0.5,
+    ))
 }

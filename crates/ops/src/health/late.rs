@@ -9,7 +9,7 @@
 //! though it is done now: [`arrived_late`] lists those, so a scheduler that runs late every day
 //! is seen before the day it misses altogether.
 
-use super::{Check, Ctx, Gap, Status};
+use super::{Check, Ctx, Gap};
 use crate::Result;
 use nba_props_core::GameDate;
 use nba_props_runtime::clock::format_ms;
@@ -36,23 +36,7 @@ async fn done(ctx: &Ctx<'_>, item: &str) -> Result<BTreeSet<String>> {
         .iter()
         .map(|r| r.text(0))
         .collect();
-    if let Some((source, dataset)) = item.split_once('.') {
-        // Odds API props are stored per market (`player_props/<market>`).
-        let rows = db
-            .query(
-                "SELECT DISTINCT partition_key FROM raw_payloads WHERE source = $1 \
-                     AND (dataset = $2 OR dataset LIKE $3) AND partition_key >= $4 AND partition_key <= $5",
-                &[
-                    source.into(),
-                    dataset.into(),
-                    format!("{dataset}/%").into(),
-                    from.into(),
-                    to.into(),
-                ],
-            )
-            .await?;
-        out.extend(rows.iter().map(|r| r.text(0)));
-    }
+    out.extend(first_arrivals(ctx, item).await?.into_keys());
     Ok(out)
 }
 
@@ -81,12 +65,14 @@ pub async fn late_work(ctx: &Ctx<'_>) -> Result<Vec<Gap>> {
     Ok(gaps)
 }
 
-/// When the first payload of each date of `item` (`source.dataset`) reached the raw store, in ms
-/// since the epoch: its capture time when the source gave one, else its fetch (or import) time.
-async fn first_arrivals(ctx: &Ctx<'_>, item: &str) -> Result<BTreeMap<String, i64>> {
+/// The dates of `item` (`source.dataset`; nothing for a processor) the raw store holds, each
+/// with when its first payload arrived, in ms since the epoch: its capture time when the source
+/// gave one, else its fetch (or import) time (`None` if neither reads as an instant).
+async fn first_arrivals(ctx: &Ctx<'_>, item: &str) -> Result<BTreeMap<String, Option<i64>>> {
     let Some((source, dataset)) = item.split_once('.') else {
         return Ok(BTreeMap::new());
     };
+    // Odds API props are stored per market (`player_props/<market>`).
     let rows = ctx
         .store
         .db
@@ -102,14 +88,18 @@ async fn first_arrivals(ctx: &Ctx<'_>, item: &str) -> Result<BTreeMap<String, i6
             ],
         )
         .await?;
-    let mut first: BTreeMap<String, i64> = BTreeMap::new();
+    let mut first: BTreeMap<String, Option<i64>> = BTreeMap::new();
     for r in &rows {
-        let Ok(at) = r.text(1).parse::<jiff::Timestamp>() else {
-            continue;
+        let at = r
+            .text(1)
+            .parse::<jiff::Timestamp>()
+            .ok()
+            .map(|t| t.as_millisecond());
+        let slot = first.entry(r.text(0)).or_insert(at);
+        *slot = match (*slot, at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         };
-        let ms = at.as_millisecond();
-        let slot = first.entry(r.text(0)).or_insert(ms);
-        *slot = (*slot).min(ms);
     }
     Ok(first)
 }
@@ -122,7 +112,7 @@ pub async fn arrived_late(ctx: &Ctx<'_>) -> Result<Vec<String>> {
         let arrivals = first_arrivals(ctx, &d.item).await?;
         for &date in &ctx.game_days {
             let due = d.expected_by(date)?;
-            let Some(&at) = arrivals.get(&date.to_string()) else {
+            let Some(&Some(at)) = arrivals.get(&date.to_string()) else {
                 continue;
             };
             if due < at && at <= ctx.now {
@@ -142,20 +132,15 @@ pub async fn arrived_late(ctx: &Ctx<'_>) -> Result<Vec<String>> {
 /// Warns about work that was late but is done now.
 pub async fn arrivals_check(ctx: &Ctx<'_>) -> Result<Check> {
     let late = arrived_late(ctx).await?;
-    Ok(Check {
-        name: "late_arrivals",
-        status: if late.is_empty() {
-            Status::Pass
-        } else {
-            Status::Warn
-        },
-        figure: format!(
+    Ok(Check::warning_if_any(
+        "late_arrivals",
+        format!(
             "{} (source dataset, date) pairs stored after their deadline, done now",
             late.len()
         ),
-        concerned: late,
-        weight: 0.5,
-    })
+        late,
+        0.5,
+    ))
 }
 
 pub async fn check(ctx: &Ctx<'_>) -> Result<Check> {

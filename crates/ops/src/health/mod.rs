@@ -48,12 +48,32 @@ impl Check {
         concerned: Vec<String>,
         weight: f64,
     ) -> Check {
+        Check::if_any(Status::Fail, name, figure, concerned, weight)
+    }
+
+    /// A check that warns when anything is concerned.
+    pub fn warning_if_any(
+        name: &'static str,
+        figure: String,
+        concerned: Vec<String>,
+        weight: f64,
+    ) -> Check {
+        Check::if_any(Status::Warn, name, figure, concerned, weight)
+    }
+
+    fn if_any(
+        status: Status,
+        name: &'static str,
+        figure: String,
+        concerned: Vec<String>,
+        weight: f64,
+    ) -> Check {
         Check {
             name,
             status: if concerned.is_empty() {
                 Status::Pass
             } else {
-                Status::Fail
+                status
             },
             figure,
             concerned,

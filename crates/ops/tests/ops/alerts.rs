@@ -173,13 +173,19 @@ async fn alerts_reach_the_webhook_once_per_condition_and_day_and_respect_the_rat
     }
 }
 
-async fn rules_raised(store: &Store, clock: &ManualClock, config: &OpsConfig) -> Vec<String> {
+async fn raised(store: &Store, clock: &ManualClock, config: &OpsConfig) -> Vec<alerts::Alert> {
     let report = health::check(store, clock, &Graph::all(), config, 14)
         .await
         .unwrap();
-    let mut raised: Vec<String> = alerts::evaluate(store, clock, &report, &config.alerts)
+    alerts::evaluate(store, clock, &report, &config.alerts)
         .await
         .unwrap()
+}
+
+/// `rule key` of every alert raised now, sorted.
+async fn rules_raised(store: &Store, clock: &ManualClock, config: &OpsConfig) -> Vec<String> {
+    let mut raised: Vec<String> = raised(store, clock, config)
+        .await
         .iter()
         .map(|a| format!("{} {}", a.rule, a.key))
         .collect();
@@ -296,12 +302,7 @@ async fn failure_rate_late_work_and_model_decay_each_fire_on_their_own_condition
             )
             .await
             .unwrap();
-        let report = health::check(store, &clock, &Graph::all(), &config, 14)
-            .await
-            .unwrap();
-        let raised = alerts::evaluate(store, &clock, &report, &config.alerts)
-            .await
-            .unwrap();
+        let raised = raised(store, &clock, &config).await;
         assert_eq!(raised.len(), 1, "{who}: {raised:?}");
         assert_eq!(
             (raised[0].rule, raised[0].key.as_str()),

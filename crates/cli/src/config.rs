@@ -145,8 +145,10 @@ pub struct RuntimeSettings {
     pub heartbeat_ms: u64,
     /// Partitions of one processor claimed and written together.
     pub max_batch: usize,
-    /// Attempts before a job is parked as dead.
+    /// Attempts before a job is parked as dead (a fatal failure is dead at once).
     pub max_attempts: i64,
+    /// Crashes (attempts whose worker died holding the job) before a job is dead.
+    pub max_crashes: i64,
     /// First retry delay, doubled with every attempt (capped at 10 minutes).
     pub retry_base_ms: i64,
 }
@@ -162,6 +164,7 @@ impl Default for RuntimeSettings {
             heartbeat_ms: w.heartbeat_ms,
             max_batch: w.max_batch,
             max_attempts: w.max_attempts,
+            max_crashes: w.max_crashes,
             retry_base_ms: w.retry_base_ms,
         }
     }
@@ -177,6 +180,7 @@ impl RuntimeSettings {
             heartbeat_ms: self.heartbeat_ms,
             max_batch: self.max_batch,
             max_attempts: self.max_attempts,
+            max_crashes: self.max_crashes,
             retry_base_ms: self.retry_base_ms,
             exit_when_idle: false,
             // Fault injection for the fencing test only; never set in production.

@@ -7,8 +7,8 @@ use nba_props_core::GameDate;
 use nba_props_pipeline::processor::{BoxFuture, Ctx, Declaration, Output, ProcessError, Processor};
 use nba_props_runtime::Graph;
 use nba_props_runtime::dag::SourceNode;
-use nba_props_sources::Sources;
 use nba_props_sources::{DatasetInfo, datasets};
+use nba_props_sources::{SourceError, Sources};
 use std::sync::Arc;
 
 struct Fetch {
@@ -32,7 +32,17 @@ impl Processor for Fetch {
                 .sources
                 .scrape(&ctx.store, self.info.name, date)
                 .await
-                .map_err(|e| ProcessError::Data(format!("{} {date}: {e}", self.info.name)))?;
+                .map_err(|e| {
+                    let message = format!("{} {date}: {e}", self.info.name);
+                    // A missing key or a bad configuration fails every time; the network,
+                    // the server and the quota may come back.
+                    match e {
+                        SourceError::MissingKey { .. }
+                        | SourceError::UnknownDataset(_)
+                        | SourceError::Config(_) => ProcessError::Data(message),
+                        _ => ProcessError::Unavailable(message),
+                    }
+                })?;
             let mut out = Output::default();
             for s in &report.stored {
                 out.fingerprint.push(format!(

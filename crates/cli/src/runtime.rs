@@ -168,7 +168,10 @@ pub async fn backfill(
         phases.end(),
         group.enqueued.created,
         if group.enqueued.coalesced > 0 {
-            format!(", {} partitions already queued", group.enqueued.coalesced)
+            format!(
+                ", {} partitions already queued (waited for too)",
+                group.enqueued.coalesced
+            )
         } else {
             String::new()
         }
@@ -188,10 +191,17 @@ pub async fn backfill(
     let mut on_progress = |p: backfill::Progress| {
         pb.set_length(p.total() as u64);
         pb.set_position((p.succeeded + p.dead) as u64);
-        pb.set_message(format!("{} running, {} dead", p.running, p.dead));
+        pb.set_message(if p.blocked > 0 {
+            format!(
+                "{} running, {} dead, {} blocked by dead partitions",
+                p.running, p.dead, p.blocked
+            )
+        } else {
+            format!("{} running, {} dead", p.running, p.dead)
+        });
     };
     let waited = tokio::select! {
-        p = backfill::wait(&store.db, &group.group_id, Duration::from_millis(100), &mut on_progress) => Some(p?),
+        p = backfill::wait(&store.db, &graph, &group, Duration::from_millis(100), &mut on_progress) => Some(p?),
         _ = wait_signal(signals) => None,
     };
     pb.finish_and_clear();
@@ -203,7 +213,7 @@ pub async fn backfill(
         );
         return Ok(false);
     };
-    let (per, dead) = backfill::summary(&store.db, &group.group_id).await?;
+    let (per, dead) = backfill::summary(&store.db, &group).await?;
     println!(
         "{:<30} {:>8} {:>10} {:>9} {:>5} {:>10}",
         "processor", "changed", "unchanged", "no input", "dead", "rows"
@@ -236,7 +246,17 @@ pub async fn backfill(
             eprintln!("  {d}");
         }
     }
-    Ok(progress.dead == 0 && bad.is_empty() && workers_ok)
+    if progress.blocked > 0 {
+        let blocked = backfill::blocked(&store.db, &graph, &group).await?;
+        eprintln!(
+            "\n{} jobs wait for a dead upstream partition and were not run (they run once it is retried and succeeds):",
+            blocked.len()
+        );
+        for b in blocked.iter().take(20) {
+            eprintln!("  {b}");
+        }
+    }
+    Ok(progress.dead == 0 && progress.blocked == 0 && bad.is_empty() && workers_ok)
 }
 
 async fn wait_signal(mut rx: watch::Receiver<Stop>) {
@@ -288,9 +308,21 @@ pub async fn jobs_command(
     };
     let counts = jobs::counts(&store.db, None).await?;
     let c = |s| counts.get(&s).copied().unwrap_or(0);
+    let graph = crate::phase1::graph(config)?;
+    let blocked: std::collections::HashMap<i64, jobs::Blocked> =
+        jobs::blocked(&store.db, &graph, None)
+            .await?
+            .into_iter()
+            .map(|b| (b.job_id, b))
+            .collect();
     println!(
-        "Jobs: {} queued, {} running, {} succeeded, {} dead.\n",
+        "Jobs: {} queued{}, {} running, {} succeeded, {} dead.\n",
         c(JobState::Queued),
+        if blocked.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} blocked by dead partitions)", blocked.len())
+        },
         c(JobState::Running),
         c(JobState::Succeeded),
         c(JobState::Dead)
@@ -318,7 +350,17 @@ pub async fn jobs_command(
             j.worker.as_deref().unwrap_or("-"),
             format_ms(j.finished_at),
             j.outcome.as_deref().unwrap_or("-"),
-            j.last_error.as_deref().unwrap_or(&j.reason)
+            match blocked.get(&j.job_id) {
+                Some(b) => format!(
+                    "blocked: waits for dead job {} ({} {})",
+                    b.by_job_id, b.by_processor, b.by_partition_key
+                ),
+                None => match (&j.failure, &j.last_error) {
+                    (Some(class), Some(e)) => format!("{class}: {e}"),
+                    (None, Some(e)) => e.clone(),
+                    _ => j.reason.clone(),
+                },
+            }
         );
     }
     let workers = heartbeat::workers(&store.db).await?;

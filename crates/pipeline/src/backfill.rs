@@ -60,7 +60,7 @@ impl BackfillSummary {
                 t.unmatched += unmatched;
             }
             Outcome::NoInput => t.no_input += 1,
-            Outcome::Failed { error } | Outcome::Fenced { error } => {
+            Outcome::Failed { error, .. } | Outcome::Fenced { error } => {
                 t.failed += 1;
                 self.failures
                     .push(format!("{} {}: {error}", r.processor, r.date));

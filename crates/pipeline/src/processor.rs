@@ -152,6 +152,23 @@ pub enum ProcessError {
     /// The input parsed but contradicts itself or the partition.
     #[error("{0}")]
     Data(String),
+    /// Something outside may come back (a source that cannot be reached, a rate limit): worth
+    /// trying again later.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl ProcessError {
+    /// Whether running again later can succeed: only a storage failure of the passing kind (a
+    /// lock, the connection, a full disk). Payloads that do not parse and data that contradicts
+    /// itself fail the same way every time.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ProcessError::Store(e) => e.is_retryable(),
+            ProcessError::Unavailable(_) => true,
+            ProcessError::NoInput | ProcessError::BadInput(_) | ProcessError::Data(_) => false,
+        }
+    }
 }
 
 /// A processor of phases 2-6.

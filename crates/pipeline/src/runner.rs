@@ -60,12 +60,13 @@ pub enum Outcome {
     NoInput,
     Failed {
         error: String,
+        /// Trying again later can succeed (a lock, the network, a full disk); otherwise the same
+        /// inputs fail the same way (a payload that cannot parse, a constraint the data breaks).
+        retryable: bool,
     },
     /// The write was refused because this worker's lease is no longer current; another worker
     /// owns the partition now, so nothing was written or recorded.
-    Fenced {
-        error: String,
-    },
+    Fenced { error: String },
 }
 
 /// One run's outcome with what it reported along the way.
@@ -227,7 +228,8 @@ async fn compute(
     match result {
         Err(ProcessError::NoInput) => Err(report),
         Err(e) => {
-            report.outcome = fail(ctx, name, run, e.to_string()).await;
+            let retryable = e.is_retryable();
+            report.outcome = fail(ctx, name, run, e.to_string(), retryable).await;
             Err(report)
         }
         Ok(output) => Ok(Pending {
@@ -254,11 +256,18 @@ async fn write_failed(
             error: error.to_string(),
         };
     }
-    fail(ctx, name, run, error.to_string()).await
+    let retryable = error.is_retryable();
+    fail(ctx, name, run, error.to_string(), retryable).await
 }
 
 /// Records a failed run (on its own: it has no output transaction).
-async fn fail(ctx: &Ctx, name: &str, mut run: RunRecord, error: String) -> Outcome {
+async fn fail(
+    ctx: &Ctx,
+    name: &str,
+    mut run: RunRecord,
+    error: String,
+    retryable: bool,
+) -> Outcome {
     tracing::warn!(processor = name, partition = %run.partition_key, %error, "Run failed.");
     run.status = RunStatus::Failed;
     run.finished_at = jiff::Timestamp::now().to_string();
@@ -267,7 +276,7 @@ async fn fail(ctx: &Ctx, name: &str, mut run: RunRecord, error: String) -> Outco
         // Losing a run record would make completion lie: say so loudly.
         tracing::error!(processor = name, partition = %run.partition_key, error = %rec, "Could not record a failed run.");
     }
-    Outcome::Failed { error }
+    Outcome::Failed { error, retryable }
 }
 
 /// Writes the pending outputs of one processor in one transaction: per table one delete of all

@@ -34,6 +34,11 @@ pub struct Node {
     pub downstream: Vec<Edge>,
     /// Every ancestor (transitively) with the day offsets its pending work blocks.
     pub waits_for: Vec<Wait>,
+    /// The ancestors reached through critical inputs only, with the day offsets where a dead
+    /// job is a hole in this processor's input: its jobs wait until the hole is fixed. An
+    /// optional input (the schedule's box scores) or a phase 1 fetch (which leaves the raw
+    /// store as it was) is read as it is.
+    pub holes: Vec<Wait>,
     /// Whether several partitions may share one output transaction.
     pub groupable: bool,
 }
@@ -136,11 +141,13 @@ impl Graph {
                 phase: decl.phase,
                 downstream,
                 waits_for: Vec::new(),
+                holes: Vec::new(),
             });
         }
         for p in ordered {
             let decl = p.declaration();
             let mut waits: HashMap<&'static str, (i32, i32)> = HashMap::new();
+            let mut holes: HashMap<&'static str, (i32, i32)> = HashMap::new();
             for input in decl.inputs {
                 if let Input::Raw {
                     source,
@@ -160,7 +167,12 @@ impl Graph {
                     }
                     continue;
                 }
-                let Input::Table { name, window, .. } = input else {
+                let Input::Table {
+                    name,
+                    window,
+                    critical,
+                } = input
+                else {
                     continue;
                 };
                 let Some(&writer) = writers.get(name) else {
@@ -168,22 +180,34 @@ impl Graph {
                 };
                 let (lo, hi) = window.offsets();
                 widen(&mut waits, writer, lo, hi);
+                if *critical {
+                    widen(&mut holes, writer, lo, hi);
+                }
                 if let Some(&i) = by_name.get(writer) {
                     let upstream: &Node = &nodes[i];
                     for w in &upstream.waits_for {
                         widen(&mut waits, w.processor, lo + w.from, hi + w.to);
                     }
+                    if *critical {
+                        for w in &upstream.holes {
+                            widen(&mut holes, w.processor, lo + w.from, hi + w.to);
+                        }
+                    }
                 }
             }
-            let mut waits_for: Vec<Wait> = waits
-                .into_iter()
-                .map(|(processor, (from, to))| Wait {
-                    processor,
-                    from,
-                    to,
-                })
-                .collect();
-            waits_for.sort_by_key(|w| w.processor);
+            let sorted = |m: HashMap<&'static str, (i32, i32)>| {
+                let mut v: Vec<Wait> = m
+                    .into_iter()
+                    .map(|(processor, (from, to))| Wait {
+                        processor,
+                        from,
+                        to,
+                    })
+                    .collect();
+                v.sort_by_key(|w| w.processor);
+                v
+            };
+            let (waits_for, holes) = (sorted(waits), sorted(holes));
             by_name.insert(decl.name, nodes.len());
             nodes.push(Node {
                 groupable: can_group(p.as_ref()),
@@ -192,6 +216,7 @@ impl Graph {
                 phase: decl.phase,
                 downstream: Vec::new(),
                 waits_for,
+                holes,
             });
         }
         // Edges: every table input of a processor is an edge from the table's writer.
@@ -260,6 +285,21 @@ mod tests {
         let boxes = wait(fs, "nbac_player_boxscores").expect("and for box scores, transitively");
         assert!(boxes.from <= pgs.from);
         assert!(wait(fs, "upcoming_player_game_context").is_some_and(|w| w.from == 0 && w.to == 0));
+        // A dead box-score date is a hole in the features of the dates after it (through the
+        // summaries), not in those before it (the schedule reads box scores only optionally).
+        let hole = fs
+            .holes
+            .iter()
+            .find(|w| w.processor == "nbac_player_boxscores")
+            .expect("features have the box scores as a critical ancestor");
+        assert_eq!(hole.to, -1, "{hole:?}");
+        assert!(
+            fs.holes
+                .iter()
+                .all(|w| w.processor != "nbac_schedule" || w.to <= 0)
+        );
+        let schedule = g.node("nbac_schedule").unwrap();
+        assert!(schedule.holes.is_empty(), "{:?}", schedule.holes);
         let boxscores = g.node("nbac_player_boxscores").unwrap();
         assert!(
             boxscores.waits_for.is_empty(),

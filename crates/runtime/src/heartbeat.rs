@@ -177,7 +177,9 @@ pub async fn processors(db: &Db) -> Result<Vec<ProcessorBeat>> {
 }
 
 /// Refuses a worker name that a live process on this host already uses: two workers under one
-/// name would share a heartbeat row and hide each other.
+/// name would share a heartbeat row and hide each other. When the name's previous process on
+/// this host is gone without stopping (killed, crashed), the leases it still holds are expired
+/// at once, so its jobs are taken over now rather than when the leases lapse.
 pub async fn claim_name(db: &Db, worker: &str, host: &str, pid: i64) -> Result<()> {
     let rows = db
         .query(
@@ -187,11 +189,27 @@ pub async fn claim_name(db: &Db, worker: &str, host: &str, pid: i64) -> Result<(
         .await?;
     if let Some(r) = rows.first() {
         let (their_host, their_pid, state) = (r.text(0), r.i64(1).unwrap_or(0), r.text(2));
-        if their_host == host && their_pid != pid && state != "stopped" && process_alive(their_pid)
-        {
+        let alive = process_alive(their_pid);
+        if their_host == host && their_pid != pid && state != "stopped" && alive {
             return Err(Error::Invalid(format!(
                 "worker name {worker:?} is in use by pid {their_pid} on {host}; give this worker another name (--name)"
             )));
+        }
+        if their_host == host && their_pid != pid && !alive {
+            let n = db
+                .execute(
+                    "UPDATE leases SET expires_at = 0 WHERE holder = $1 AND expires_at > 0",
+                    &[worker.into()],
+                )
+                .await?;
+            if n > 0 {
+                tracing::warn!(
+                    worker,
+                    previous_pid = their_pid,
+                    leases = n,
+                    "The previous process of this worker name ended without stopping; its leases are released for any worker to take over."
+                );
+            }
         }
     }
     Ok(())

@@ -57,11 +57,16 @@ pub struct Job {
     pub epoch: Option<i64>,
     pub outcome: Option<String>,
     pub last_error: Option<String>,
+    /// Attempts that ended with their worker gone (killed, crashed): counted apart from
+    /// errors, under their own bound.
+    pub crashes: i64,
+    /// How the last attempt failed: `retryable`, `fatal` or `crash`.
+    pub failure: Option<String>,
 }
 
 const JOB_COLUMNS: &str = "job_id, processor, partition_key, generation, state, attempts, max_attempts, \
     next_attempt_at, correlation_id, group_id, reason, created_at, started_at, finished_at, worker, epoch, \
-    outcome, last_error";
+    outcome, last_error, crashes, failure";
 
 fn job_of(r: &Row) -> Job {
     Job {
@@ -83,6 +88,8 @@ fn job_of(r: &Row) -> Job {
         epoch: r.i64(15),
         outcome: r.str(16).map(str::to_string),
         last_error: r.str(17).map(str::to_string),
+        crashes: r.i64(18).unwrap_or(0),
+        failure: r.str(19).map(str::to_string),
     }
 }
 
@@ -340,11 +347,14 @@ pub struct ClaimOptions {
     pub lease_ttl_ms: i64,
     /// Jobs of one processor claimed (and written) together, for processors that allow it.
     pub max_batch: usize,
+    /// Crashes (attempts whose worker died) before a job is dead.
+    pub max_crashes: i64,
 }
 
 /// The ready jobs of `node` (see the module docs of [`crate::dag`]): queued and due, or
 /// running under an expired lease (its worker died), with no live lease on the partition, no
-/// pending upstream work on the dates the processor reads, and room in the job's group.
+/// pending or dead upstream work on the dates the processor reads, and room in the job's group
+/// (only workers that hold a live lease take up room: a dead process's jobs do not).
 fn ready_sql(node: &Node, backend: Backend, locked: bool) -> (String, Vec<Value>) {
     // PostgreSQL would turn the NOT EXISTS checks into anti-joins over every pending job of the
     // processor and sort them all; `OFFSET 0` keeps each a per-row index probe, so the scan
@@ -355,23 +365,35 @@ fn ready_sql(node: &Node, backend: Backend, locked: bool) -> (String, Vec<Value>
     };
     let mut params: Vec<Value> = vec![node.name.into()];
     let mut waits = Vec::new();
-    for w in &node.waits_for {
-        params.push(w.processor.into());
-        waits.push(format!(
-            "(a.processor = ${} AND a.day >= j.day + ({}) AND a.day <= j.day + ({}))",
-            params.len(),
-            w.from,
-            w.to
-        ));
+    let mut holes = Vec::new();
+    for (list, out) in [(&node.waits_for, &mut waits), (&node.holes, &mut holes)] {
+        for w in list {
+            params.push(w.processor.into());
+            out.push(format!(
+                "(a.processor = ${} AND a.day >= j.day + ({}) AND a.day <= j.day + ({}))",
+                params.len(),
+                w.from,
+                w.to
+            ));
+        }
     }
-    let upstream = if waits.is_empty() {
-        String::new()
-    } else {
-        format!(
+    let mut upstream = String::new();
+    if !waits.is_empty() {
+        upstream = format!(
             " AND NOT EXISTS (SELECT 1 FROM jobs a WHERE a.state IN ('queued', 'running') AND ({}){per_row})",
             waits.join(" OR ")
-        )
-    };
+        );
+    }
+    if !holes.is_empty() {
+        // A dead upstream partition (whose latest generation is the dead one) is a hole the job
+        // would compute over: it waits until that partition is retried or re-run.
+        upstream.push_str(&format!(
+            " AND NOT EXISTS (SELECT 1 FROM jobs a WHERE a.state = 'dead' AND ({}) \
+               AND NOT EXISTS (SELECT 1 FROM jobs b WHERE b.processor = a.processor \
+                               AND b.partition_key = a.partition_key AND b.generation > a.generation){per_row})",
+            holes.join(" OR ")
+        ));
+    }
     let n = params.len();
     let lock = match (backend, locked) {
         (Backend::Postgres, true) => " FOR UPDATE OF j SKIP LOCKED",
@@ -379,14 +401,16 @@ fn ready_sql(node: &Node, backend: Backend, locked: bool) -> (String, Vec<Value>
     };
     let sql = format!(
         "SELECT j.job_id, j.partition_key, j.generation, j.attempts, j.max_attempts, j.correlation_id, j.group_id, j.last_error, \
-                (SELECT g.max_phase FROM job_groups g WHERE g.group_id = j.group_id) \
+                (SELECT g.max_phase FROM job_groups g WHERE g.group_id = j.group_id), j.state, j.crashes \
          FROM jobs j \
          WHERE j.processor = $1 \
            AND ((j.state = 'queued' AND j.next_attempt_at <= ${now}) OR j.state = 'running') \
            AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.processor = $1 AND l.partition_key = j.partition_key \
                            AND l.holder IS NOT NULL AND l.expires_at > ${now}{per_row}){upstream} \
            AND (j.group_id IS NULL OR \
-                (SELECT COUNT(DISTINCT r.worker) FROM jobs r WHERE r.group_id = j.group_id AND r.state = 'running' AND r.worker <> ${me}) \
+                (SELECT COUNT(DISTINCT r.worker) FROM jobs r JOIN leases rl ON rl.processor = r.processor \
+                   AND rl.partition_key = r.partition_key AND rl.holder = r.worker AND rl.expires_at > ${now} \
+                 WHERE r.group_id = j.group_id AND r.state = 'running' AND r.worker <> ${me}) \
                 < (SELECT g.max_running FROM job_groups g WHERE g.group_id = j.group_id)) \
          ORDER BY j.day, j.generation LIMIT ${limit}{lock}",
         now = n + 1,
@@ -477,24 +501,35 @@ async fn claim_from(
         tx.commit().await?;
         return Ok(None);
     }
+    // A job still `running` here lost its worker (killed, crashed) with its lease: it is
+    // claimed alone, so a batch that kills its worker does not share its fate with the
+    // partitions around it, and the crash is counted apart from errors.
+    let orphan = |r: &Row| r.str(9) == Some(JobState::Running.as_str());
+    let alone = rows.first().is_some_and(orphan);
     let mut claim: Vec<ClaimedJob> = Vec::new();
+    let mut crashed: Vec<i64> = Vec::new();
     for r in &rows {
+        if !alone && orphan(r) {
+            continue;
+        }
         let job_id = r.i64(0).unwrap_or(0);
         let (attempts, max_attempts) = (r.i64(3).unwrap_or(0), r.i64(4).unwrap_or(1));
-        if attempts >= max_attempts {
-            // Every attempt ended without a verdict (the worker died or lost its lease mid-run).
+        let crashes = r.i64(10).unwrap_or(0) + i64::from(orphan(r));
+        if orphan(r) && crashes > opts.max_crashes {
             let error = format!(
-                "gave up after {attempts} attempts; the last ended without finishing (its worker stopped or lost the lease){}",
+                "gave up after {crashes} crashes: every one of these attempts ended with its worker gone (killed or crashed){}",
                 r.str(7)
                     .map(|e| format!("; last error: {e}"))
                     .unwrap_or_default()
             );
             tx.execute(
-                "UPDATE jobs SET state = 'dead', finished_at = $1, last_error = $2 WHERE job_id = $3",
-                &[now.into(), error.into(), job_id.into()],
+                "UPDATE jobs SET state = 'dead', finished_at = $1, last_error = $2, crashes = $3, failure = 'crash' \
+                 WHERE job_id = $4",
+                &[now.into(), error.into(), crashes.into(), job_id.into()],
             )
             .await?;
-            tracing::error!(job_id, processor = node.name, partition = %r.text(1), "Job is dead: it used up its attempts.");
+            tracing::error!(job_id, processor = node.name, partition = %r.text(1), crashes,
+                "Job is dead: its workers kept dying while running it.");
             continue;
         }
         let date = GameDate::parse(&r.text(1))
@@ -504,17 +539,24 @@ async fn claim_from(
             // partition, so the newer one waits for the next claim.
             continue;
         }
+        if orphan(r) {
+            crashed.push(job_id);
+        }
         claim.push(ClaimedJob {
             job_id,
             date,
             generation: r.i64(2).unwrap_or(0),
-            attempts: attempts + 1,
+            // The crashed attempt is not charged: this claim takes its place.
+            attempts: attempts + i64::from(!orphan(r)),
             max_attempts,
             epoch: 0,
             correlation_id: r.text(5),
             group_id: r.str(6).map(str::to_string),
             max_phase: r.i64(8).and_then(|p| u8::try_from(p).ok()),
         });
+        if alone {
+            break;
+        }
     }
     if claim.is_empty() {
         tx.commit().await?;
@@ -530,9 +572,10 @@ async fn claim_from(
             let grant = lease::grant_sql(&mut p, node.name, &dates, &opts.worker, expires_at);
             let (now, worker) = (p.bind(now), p.bind(opts.worker.as_str()));
             let ids = p.bind_all(claim.iter().map(|c| c.job_id));
+            let counts = attempt_counts(&mut p, &crashed);
             let sql = format!(
                 "WITH granted AS ({grant}) \
-                 UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = {now}, worker = {worker}, \
+                 UPDATE jobs SET state = 'running', {counts}, started_at = {now}, worker = {worker}, \
                         claimed_seq = (SELECT nextval('runtime_seq')), finished_at = NULL, epoch = granted.epoch \
                  FROM granted WHERE jobs.job_id IN ({ids}) AND jobs.partition_key = granted.partition_key \
                  RETURNING jobs.job_id, granted.epoch"
@@ -552,9 +595,10 @@ async fn claim_from(
                 p.bind(claimed_seq),
             );
             let ids = p.bind_all(claim.iter().map(|c| c.job_id));
+            let counts = attempt_counts(&mut p, &crashed);
             tx.execute(
                 &format!(
-                    "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = {now}, worker = {worker}, \
+                    "UPDATE jobs SET state = 'running', {counts}, started_at = {now}, worker = {worker}, \
                             claimed_seq = {seq}, finished_at = NULL, \
                             epoch = (SELECT l.epoch FROM leases l WHERE l.processor = jobs.processor AND l.partition_key = jobs.partition_key) \
                      WHERE job_id IN ({ids})"
@@ -580,6 +624,20 @@ async fn claim_from(
         processor: node.name,
         jobs: claim,
     }))
+}
+
+/// The claim's counters: an attempt for every job, except that a job whose worker died (in
+/// `crashed`) counts a crash instead and keeps its attempts.
+fn attempt_counts(p: &mut crate::stmt::Params, crashed: &[i64]) -> String {
+    if crashed.is_empty() {
+        return "attempts = attempts + 1".into();
+    }
+    let ids = p.bind_all(crashed.iter().copied());
+    format!(
+        "attempts = attempts + CASE WHEN job_id IN ({ids}) THEN 0 ELSE 1 END, \
+         crashes = crashes + CASE WHEN job_id IN ({ids}) THEN 1 ELSE 0 END, \
+         failure = CASE WHEN job_id IN ({ids}) THEN 'crash' ELSE failure END"
+    )
 }
 
 /// Locks the jobs' rows (PostgreSQL) before their leases are checked: the same order as a
@@ -631,27 +689,30 @@ pub fn backoff_ms(attempts: i64, base_ms: i64) -> i64 {
     (capped + jitter).max(base_ms)
 }
 
-/// Records a failed attempt (in `tx`, after the lease check): queued again after a backoff, or
-/// dead when it was the last attempt. Returns whether it is dead.
+/// Records a failed attempt (in `tx`, after the lease check): a retryable failure is queued
+/// again after a backoff, or dead when it was the last attempt; a fatal one is dead at once (the
+/// same inputs would fail the same way). Returns whether it is dead.
 pub(crate) async fn mark_failed(
     tx: &mut Tx,
     job: &ClaimedJob,
     error: &str,
+    retryable: bool,
     now: i64,
     retry_base_ms: i64,
 ) -> nba_props_store::Result<bool> {
-    let dead = job.attempts >= job.max_attempts;
+    let dead = !retryable || job.attempts >= job.max_attempts;
+    let failure = if retryable { "retryable" } else { "fatal" };
     if dead {
         tx.execute(
-            "UPDATE jobs SET state = 'dead', finished_at = $1, last_error = $2 WHERE job_id = $3",
-            &[now.into(), error.into(), job.job_id.into()],
+            "UPDATE jobs SET state = 'dead', finished_at = $1, last_error = $2, failure = $3 WHERE job_id = $4",
+            &[now.into(), error.into(), failure.into(), job.job_id.into()],
         )
         .await?;
     } else {
         let at = now + backoff_ms(job.attempts, retry_base_ms);
         tx.execute(
-            "UPDATE jobs SET state = 'queued', next_attempt_at = $1, last_error = $2 WHERE job_id = $3",
-            &[at.into(), error.into(), job.job_id.into()],
+            "UPDATE jobs SET state = 'queued', next_attempt_at = $1, last_error = $2, failure = $3 WHERE job_id = $4",
+            &[at.into(), error.into(), failure.into(), job.job_id.into()],
         )
         .await?;
     }
@@ -761,10 +822,94 @@ pub async fn retry(db: &Db, clock: &dyn Clock, job_id: i64) -> Result<Job> {
         )));
     }
     db.execute(
-        "UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = $1, finished_at = NULL \
+        "UPDATE jobs SET state = 'queued', attempts = 0, crashes = 0, next_attempt_at = $1, finished_at = NULL \
          WHERE job_id = $2 AND state = 'dead'",
         &[clock.now_ms().into(), job_id.into()],
     )
     .await?;
     get(db, job_id).await
+}
+
+/// A queued job that cannot run: a partition it reads is dead (its latest job gave up).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocked {
+    pub job_id: i64,
+    pub processor: String,
+    pub partition_key: String,
+    /// The dead upstream job it waits for (the first of them, when several).
+    pub by_job_id: i64,
+    pub by_processor: String,
+    pub by_partition_key: String,
+}
+
+impl std::fmt::Display for Blocked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "job {} {} {} waits for dead job {} ({} {})",
+            self.job_id,
+            self.processor,
+            self.partition_key,
+            self.by_job_id,
+            self.by_processor,
+            self.by_partition_key
+        )
+    }
+}
+
+/// The queued jobs that a dead upstream partition blocks, among the jobs matching `filter` (an
+/// SQL condition over `jobs` with its parameters; `None`: every job). The claim's readiness
+/// query makes the same decision; this says which dead job each waits for.
+pub async fn blocked(
+    db: &Db,
+    graph: &Graph,
+    filter: Option<(&str, &[Value])>,
+) -> Result<Vec<Blocked>> {
+    let dead = db
+        .query(
+            "SELECT a.job_id, a.processor, a.partition_key, a.day FROM jobs a WHERE a.state = 'dead' \
+               AND NOT EXISTS (SELECT 1 FROM jobs b WHERE b.processor = a.processor \
+                               AND b.partition_key = a.partition_key AND b.generation > a.generation) \
+             ORDER BY a.processor, a.day",
+            &[],
+        )
+        .await?;
+    if dead.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (cond, params) = filter.unwrap_or(("1 = 1", &[]));
+    let queued = db
+        .query(
+            &format!(
+                "SELECT job_id, processor, partition_key, day FROM jobs \
+                 WHERE state = 'queued' AND ({cond}) ORDER BY processor, day"
+            ),
+            params,
+        )
+        .await?;
+    let mut out = Vec::new();
+    for q in &queued {
+        let Some(node) = graph.node(q.str(1).unwrap_or_default()) else {
+            continue;
+        };
+        let day = q.i64(3).unwrap_or(0);
+        let hole = node.holes.iter().find_map(|w| {
+            dead.iter().find(|d| {
+                d.str(1) == Some(w.processor)
+                    && (day + i64::from(w.from)..=day + i64::from(w.to))
+                        .contains(&d.i64(3).unwrap_or(i64::MIN))
+            })
+        });
+        if let Some(d) = hole {
+            out.push(Blocked {
+                job_id: q.i64(0).unwrap_or(0),
+                processor: q.text(1),
+                partition_key: q.text(2),
+                by_job_id: d.i64(0).unwrap_or(0),
+                by_processor: d.text(1),
+                by_partition_key: d.text(2),
+            });
+        }
+    }
+    Ok(out)
 }

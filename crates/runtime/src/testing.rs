@@ -264,8 +264,8 @@ pub fn fast_config(name: &str) -> WorkerConfig {
     }
 }
 
-/// Runs `n` workers ([`fast_config`]) on `clock` until no job is queued or running, then stops
-/// them.
+/// Runs `n` workers ([`fast_config`]) on `clock` until no job is running and every queued one
+/// (if any) waits for a dead partition, then stops them.
 pub async fn run_workers(store: &Store, graph: &Arc<Graph>, n: usize, clock: Arc<dyn Clock>) {
     let (stop, rx) = tokio::sync::watch::channel(Stop::Run);
     let mut handles = Vec::new();
@@ -283,9 +283,15 @@ pub async fn run_workers(store: &Store, graph: &Arc<Graph>, n: usize, clock: Arc
     let started = Instant::now();
     loop {
         let c = jobs::counts(&store.db, None).await.unwrap();
-        let pending = c.get(&jobs::JobState::Queued).copied().unwrap_or(0)
-            + c.get(&jobs::JobState::Running).copied().unwrap_or(0);
-        if pending == 0 {
+        let (queued, running) = (
+            c.get(&jobs::JobState::Queued).copied().unwrap_or(0),
+            c.get(&jobs::JobState::Running).copied().unwrap_or(0),
+        );
+        // Done when nothing can run any more: jobs blocked by a dead partition wait for a person.
+        if running == 0
+            && (queued == 0
+                || jobs::blocked(&store.db, graph, None).await.unwrap().len() as i64 == queued)
+        {
             break;
         }
         assert!(

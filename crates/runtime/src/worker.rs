@@ -37,6 +37,9 @@ pub struct WorkerConfig {
     pub max_batch: usize,
     /// Attempts before a job is parked as dead (set on the jobs this worker's runs create).
     pub max_attempts: i64,
+    /// Crashes (attempts whose worker died holding the job) before a job is dead; higher than
+    /// `max_attempts`, since a crash says more about the worker than about the job.
+    pub max_crashes: i64,
     /// First retry delay; doubles with every attempt.
     pub retry_base_ms: i64,
     /// Stop when no job is ready (scripts; the default is to wait for work).
@@ -55,6 +58,7 @@ impl Default for WorkerConfig {
             heartbeat_ms: 5_000,
             max_batch: 31,
             max_attempts: 5,
+            max_crashes: 20,
             retry_base_ms: 1_000,
             exit_when_idle: false,
             pause_before_write_ms: None,
@@ -232,6 +236,7 @@ impl Worker {
             worker: self.cfg.name.clone(),
             lease_ttl_ms: self.cfg.lease_ttl_ms,
             max_batch: self.cfg.max_batch,
+            max_crashes: self.cfg.max_crashes,
         };
         let Some(claimed) = jobs::claim(&self.store.db, &*self.clock, &self.graph, &opts).await?
         else {
@@ -324,9 +329,9 @@ impl Worker {
                 Outcome::Succeeded { .. } => succeeded += 1,
                 Outcome::Fenced { .. } => lost += 1,
                 Outcome::NoInput => no_input.push(job),
-                Outcome::Failed { error } => {
+                Outcome::Failed { error, retryable } => {
                     failed += 1;
-                    self.fail(node, job, error, r).await?;
+                    self.fail(node, job, error, *retryable, r).await?;
                 }
             }
         }
@@ -409,7 +414,14 @@ impl Worker {
     }
 
     /// A failed run: retried after a backoff, or dead after its last attempt.
-    async fn fail(&self, node: &Node, job: &ClaimedJob, error: &str, r: &RunReport) -> Result<()> {
+    async fn fail(
+        &self,
+        node: &Node,
+        job: &ClaimedJob,
+        error: &str,
+        retryable: bool,
+        r: &RunReport,
+    ) -> Result<()> {
         let mut tx = self.store.db.begin().await?;
         jobs::lock_rows(&mut tx, &[job]).await?;
         if lease::check(&mut tx, node.name, &[job.held()], &self.cfg.name)
@@ -420,7 +432,8 @@ impl Worker {
             return Ok(());
         }
         let now = self.clock.now_ms();
-        let dead = jobs::mark_failed(&mut tx, job, error, now, self.cfg.retry_base_ms).await?;
+        let dead =
+            jobs::mark_failed(&mut tx, job, error, retryable, now, self.cfg.retry_base_ms).await?;
         lease::release(&mut tx, node.name, &[job.date], &self.cfg.name).await?;
         heartbeat::processor_ran(
             &mut tx,
@@ -432,7 +445,10 @@ impl Worker {
         )
         .await?;
         tx.commit().await?;
-        if dead {
+        if dead && !retryable {
+            tracing::error!(processor = node.name, partition = %job.date, job_id = job.job_id, attempts = job.attempts, %error,
+                "Job is dead: its failure is not one that trying again can fix; `nba-props jobs --retry {}` queues it again once the cause is fixed.", job.job_id);
+        } else if dead {
             tracing::error!(processor = node.name, partition = %job.date, job_id = job.job_id, attempts = job.attempts, %error,
                 "Job is dead after its last attempt; `nba-props jobs --retry {}` queues it again.", job.job_id);
         } else {
@@ -488,11 +504,16 @@ impl Worker {
             if *stop.borrow() >= Stop::Finish {
                 break Ok(());
             }
-            match self.step_until(&mut stop).await {
-                Ok(Step::Ran { .. }) => failures = 0,
+            let step = self.step_until(&mut stop).await;
+            if step.is_ok() && failures > 0 {
+                tracing::info!(worker = %self.cfg.name, failures, "Worker recovered.");
+                failures = 0;
+                self.set_state("idle", None);
+            }
+            match step {
+                Ok(Step::Ran { .. }) => {}
                 Ok(Step::Idle) if self.cfg.exit_when_idle => break Ok(()),
                 Ok(Step::Idle) => {
-                    failures = 0;
                     let pause = Duration::from_millis(self.cfg.poll_ms);
                     tokio::select! {
                         _ = tokio::time::sleep(pause) => {}
@@ -504,6 +525,9 @@ impl Worker {
                     // The database may be restarting or our connection was cut: wait and retry;
                     // the pool reconnects and unfinished jobs come back when their leases expire.
                     failures += 1;
+                    // Visible in the heartbeat (health reports failing workers) until a step
+                    // succeeds again.
+                    self.set_state("failing", Some(format!("{e}")));
                     let pause = Duration::from_millis((200u64 << failures.min(5)).min(5_000));
                     tracing::error!(worker = %self.cfg.name, error = %e, retry_in_ms = pause.as_millis() as u64,
                         "Worker step failed; retrying.");

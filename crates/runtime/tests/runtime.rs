@@ -1,7 +1,9 @@
 //! The runtime over real data, on SQLite and PostgreSQL: a backfill through jobs equals the
 //! in-process backfill; a changed upstream date re-runs exactly its dependents and ends where a
 //! fresh backfill of the changed data ends; re-delivered triggers change nothing; a stale lease
-//! cannot write; failing jobs die after their attempts and come back by command; heartbeats
+//! cannot write; a fatal failure is dead at once and a retryable one backs off, both come back
+//! by command; a dead upstream partition blocks its dependents; a crashed worker's jobs are
+//! taken over alone and counted as crashes; heartbeats
 //! stay one row per worker and processor, and a heartbeat that cannot be written is counted.
 
 use nba_props_pipeline::runner::{Outcome, run_partitions_with};
@@ -10,7 +12,7 @@ use nba_props_runtime::clock::ManualClock;
 use nba_props_runtime::jobs::{self, ClaimOptions, JobOptions, JobState, ListFilter};
 use nba_props_runtime::testing::*;
 use nba_props_runtime::worker::{Stop, Worker, WorkerConfig};
-use nba_props_runtime::{Graph, SystemClock, backfill, heartbeat, trigger};
+use nba_props_runtime::{Clock, Graph, SystemClock, backfill, heartbeat, trigger};
 use nba_props_store::testing;
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -36,7 +38,7 @@ async fn jobs_reproduce_the_in_process_backfill_and_rerun_only_dependents() {
             .unwrap();
         assert!(group.enqueued.created > 0);
         run_workers(store, &graph, 2, Arc::new(SystemClock)).await;
-        let progress = backfill::progress(db, &group.group_id).await.unwrap();
+        let progress = backfill::progress(db, &graph, &group).await.unwrap();
         assert_eq!(
             (progress.queued, progress.running, progress.dead),
             (0, 0, 0),
@@ -276,6 +278,7 @@ async fn a_worker_whose_lease_was_taken_over_cannot_write() {
             worker: w.into(),
             lease_ttl_ms: 1_000,
             max_batch: 31,
+            max_crashes: 20,
         };
         let first = jobs::claim(db, &clock, &graph, &claim("a"))
             .await
@@ -349,8 +352,33 @@ async fn a_worker_whose_lease_was_taken_over_cannot_write() {
     }
 }
 
+async fn worker_on(
+    store: &nba_props_store::Store,
+    graph: &Arc<Graph>,
+    clock: &ManualClock,
+) -> Worker {
+    let cfg = WorkerConfig {
+        name: "w".into(),
+        ..WorkerConfig::default()
+    };
+    Worker::new(store.clone(), graph.clone(), cfg, Arc::new(clock.clone()))
+        .await
+        .unwrap()
+}
+
+async fn box_score_jobs(db: &nba_props_store::Db) -> Vec<jobs::Job> {
+    let filter = ListFilter {
+        processor: Some("nbac_player_boxscores".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    jobs::list(db, &filter).await.unwrap()
+}
+
+/// A payload that cannot parse fails the same way on every attempt: the job is dead at once,
+/// named fatal, without burning its retries, and comes back by command.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failing_jobs_are_retried_then_dead_then_retried_by_command() {
+async fn a_payload_that_cannot_parse_is_dead_at_once_and_retried_by_command() {
     for t in testing::all().await {
         let (store, db, who) = (&t.store, &t.store.db, t.label);
         let graph = Arc::new(Graph::all());
@@ -367,7 +395,7 @@ async fn failing_jobs_are_retried_then_dead_then_retried_by_command() {
         let opts = JobOptions {
             correlation_id: "dead".into(),
             group_id: None,
-            max_attempts: 2,
+            max_attempts: 5,
             reason: "test".into(),
             max_phase: Some(4),
         };
@@ -380,35 +408,17 @@ async fn failing_jobs_are_retried_then_dead_then_retried_by_command() {
         )
         .await
         .unwrap();
-        let w = Worker::new(
-            store.clone(),
-            graph.clone(),
-            WorkerConfig {
-                name: "w".into(),
-                ..WorkerConfig::default()
-            },
-            Arc::new(clock.clone()),
-        )
-        .await
-        .unwrap();
+        let w = worker_on(store, &graph, &clock).await;
         let step = w.step().await.unwrap();
         assert!(
             matches!(step, nba_props_runtime::worker::Step::Ran { failed: 1, .. }),
             "{who}: {step:?}"
         );
-        let job = &jobs::list(
-            db,
-            &ListFilter {
-                limit: 10,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()[0];
+        let job = box_score_jobs(db).await.remove(0);
         assert_eq!(
-            (job.state, job.attempts),
-            (JobState::Queued, 1),
-            "{who}: queued again after a backoff"
+            (job.state, job.attempts, job.failure.as_deref()),
+            (JobState::Dead, 1, Some("fatal")),
+            "{who}: dead after one attempt of five: {job:?}"
         );
         assert!(
             job.last_error
@@ -417,36 +427,12 @@ async fn failing_jobs_are_retried_then_dead_then_retried_by_command() {
                 .contains("leaguegamelog_player"),
             "{who}: {job:?}"
         );
-        assert_eq!(
-            w.step().await.unwrap(),
-            nba_props_runtime::worker::Step::Idle,
-            "{who}: not before its backoff"
-        );
-        clock.advance(3_600_000);
-        w.step().await.unwrap();
-        let job = jobs::get(db, job.job_id).await.unwrap();
-        assert_eq!(
-            (job.state, job.attempts),
-            (JobState::Dead, 2),
-            "{who}: dead after its last attempt"
-        );
         clock.advance(3_600_000);
         assert_eq!(
             w.step().await.unwrap(),
             nba_props_runtime::worker::Step::Idle,
             "{who}: dead jobs are not retried"
         );
-        let dead = jobs::list(
-            db,
-            &ListFilter {
-                state: Some(JobState::Dead),
-                limit: 10,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        assert_eq!(dead.len(), 1);
         let err = jobs::retry(db, &clock, 999_999).await.unwrap_err();
         assert!(err.to_string().contains("no job 999999"), "{who}: {err}");
         let again = jobs::retry(db, &clock, job.job_id).await.unwrap();
@@ -461,6 +447,82 @@ async fn failing_jobs_are_retried_then_dead_then_retried_by_command() {
                 .contains("leaguegamelog_player")
         );
         assert_eq!(beat[0].last_success_at, None);
+    }
+}
+
+/// A failure that can pass (here the raw store cannot read a payload file, as when its disk or
+/// mount is away) is retried after a backoff, dead after its last attempt, and once the cause
+/// is gone a retry by command succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_that_can_pass_backs_off_then_dies_then_heals_by_command() {
+    let Some(data) = testdata::shared_data_dir() else {
+        return;
+    };
+    let bytes = std::fs::read(data.join("archive/nbacom/leaguegamelog_player/2024-01-03.json"))
+        .expect("the archive's box scores of 2024-01-03");
+    for t in testing::all().await {
+        let (store, db, who) = (&t.store, &t.store.db, t.label);
+        let graph = Arc::new(Graph::all());
+        store_payload(
+            store,
+            "nbacom",
+            "leaguegamelog_player",
+            "2024-01-03",
+            &bytes,
+        )
+        .await;
+        let (sha, _) = store.raw.put(&bytes).unwrap();
+        let file = store.raw.dir().join(&sha[..2]).join(&sha);
+        let away = file.with_extension("away");
+        std::fs::rename(&file, &away).unwrap();
+        let clock = ManualClock::at(1_700_000_000_000);
+        let opts = JobOptions {
+            correlation_id: "io".into(),
+            group_id: None,
+            max_attempts: 2,
+            reason: "test".into(),
+            max_phase: Some(2),
+        };
+        jobs::enqueue(
+            db,
+            &clock,
+            &graph,
+            &[("nbac_player_boxscores", d("2024-01-03"))],
+            &opts,
+        )
+        .await
+        .unwrap();
+        let w = worker_on(store, &graph, &clock).await;
+        w.step().await.unwrap();
+        let job = box_score_jobs(db).await.remove(0);
+        assert_eq!(
+            (job.state, job.attempts, job.failure.as_deref()),
+            (JobState::Queued, 1, Some("retryable")),
+            "{who}: queued again after a backoff: {job:?}"
+        );
+        assert!(job.next_attempt_at > clock.now_ms(), "{who}: not at once");
+        assert_eq!(
+            w.step().await.unwrap(),
+            nba_props_runtime::worker::Step::Idle,
+            "{who}: not before its backoff"
+        );
+        clock.advance(3_600_000);
+        w.step().await.unwrap();
+        let job = jobs::get(db, job.job_id).await.unwrap();
+        assert_eq!(
+            (job.state, job.attempts, job.failure.as_deref()),
+            (JobState::Dead, 2, Some("retryable")),
+            "{who}: dead after its last attempt"
+        );
+        std::fs::rename(&away, &file).unwrap();
+        jobs::retry(db, &clock, job.job_id).await.unwrap();
+        w.step().await.unwrap();
+        let job = jobs::get(db, job.job_id).await.unwrap();
+        assert_eq!(job.state, JobState::Succeeded, "{who}: {job:?}");
+        assert!(
+            count(db, "SELECT COUNT(*) FROM nbac_player_boxscores").await > 100,
+            "{who}: the date's box scores were written"
+        );
     }
 }
 
@@ -562,4 +624,242 @@ async fn a_stopped_worker_finishes_its_batch_and_says_so() {
         let beat = heartbeat::workers(db).await.unwrap();
         assert_eq!(beat[0].state, "stopped", "{who}");
     }
+}
+
+/// Moves the raw file of a date's box scores away (as when its disk is gone); returns a guard
+/// that puts it back.
+async fn hide_box_scores(
+    store: &nba_props_store::Store,
+    date: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let rows = store
+        .db
+        .query(
+            "SELECT sha256 FROM raw_payloads WHERE dataset = 'leaguegamelog_player' AND partition_key = $1",
+            &[date.into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "one capture of {date}");
+    let sha = rows[0].text(0);
+    let file = store.raw.dir().join(&sha[..2]).join(&sha);
+    let away = file.with_extension("away");
+    std::fs::rename(&file, &away).unwrap();
+    (file, away)
+}
+
+/// A dead partition is a hole: every job whose inputs cover it waits (listed as blocked, with
+/// the dead job it waits for) instead of computing over it, and the backfill ends without
+/// them. Once the dead job is retried and succeeds, they run, and the tables equal a run that
+/// never failed. (Before: `feature_store` for the following dates succeeded over the hole.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_upstream_partition_blocks_its_dependents_until_it_is_fixed() {
+    let Some(data) = testdata::shared_data_dir() else {
+        return;
+    };
+    let (from, hole, to) = ("2023-11-01", "2023-11-08", "2023-11-14");
+    let graph = Arc::new(Graph::all());
+    for t in testing::all().await {
+        let (store, db, who) = (&t.store, &t.store.db, t.label);
+        import(store, &data).await;
+        let (file, away) = hide_box_scores(store, hole).await;
+        let group = backfill::enqueue(db, &SystemClock, &graph, d(from), d(to), 2..=4, 2, 1)
+            .await
+            .unwrap();
+        run_workers(store, &graph, 2, Arc::new(SystemClock)).await;
+
+        let dead = jobs::list(
+            db,
+            &ListFilter {
+                state: Some(JobState::Dead),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(dead.len(), 1, "{who}: {dead:?}");
+        assert_eq!(
+            (dead[0].processor.as_str(), dead[0].partition_key.as_str()),
+            ("nbac_player_boxscores", hole)
+        );
+        let blocked = jobs::blocked(db, &graph, None).await.unwrap();
+        let features: BTreeSet<&str> = blocked
+            .iter()
+            .filter(|b| b.processor == "feature_store")
+            .map(|b| b.partition_key.as_str())
+            .collect();
+        let after: BTreeSet<String> = d(hole)
+            .add_days(1)
+            .through(d(to))
+            .map(|x| x.to_string())
+            .collect();
+        assert_eq!(
+            features,
+            after.iter().map(String::as_str).collect(),
+            "{who}: the features of every date after the hole wait, and only those"
+        );
+        assert!(
+            blocked.iter().all(|b| b.by_job_id == dead[0].job_id),
+            "{who}"
+        );
+        let computed_over_hole = count(
+            db,
+            &format!(
+                "SELECT COUNT(*) FROM runs WHERE processor = 'feature_store' AND status = 'succeeded' \
+                 AND partition_key > '{hole}'"
+            ),
+        )
+        .await;
+        assert_eq!(
+            computed_over_hole, 0,
+            "{who}: features computed over the hole"
+        );
+        let before_hole = count(
+            db,
+            &format!(
+                "SELECT COUNT(*) FROM runs WHERE processor = 'feature_store' AND status = 'succeeded' \
+                 AND partition_key <= '{hole}'"
+            ),
+        )
+        .await;
+        assert!(before_hole > 0, "{who}: dates before the hole ran");
+        let progress = backfill::progress(db, &graph, &group).await.unwrap();
+        assert!(
+            progress.finished() && progress.blocked == blocked.len() as i64 && progress.dead == 1,
+            "{who}: the backfill ends with its blocked jobs counted: {progress:?}"
+        );
+
+        // Fixed and retried: the blocked work runs and ends where a clean run ends.
+        std::fs::rename(&away, &file).unwrap();
+        jobs::retry(db, &SystemClock, dead[0].job_id).await.unwrap();
+        run_workers(store, &graph, 2, Arc::new(SystemClock)).await;
+        assert!(
+            jobs::blocked(db, &graph, None).await.unwrap().is_empty(),
+            "{who}"
+        );
+        let c = jobs::counts(db, None).await.unwrap();
+        assert_eq!(c.get(&JobState::Dead), None, "{who}: {c:?}");
+        let reference = testing::same_backend(&t).await;
+        import(&reference.store, &data).await;
+        in_process(&reference.store, from, to).await;
+        assert_same_tables(&graph, db, &reference.store.db, who).await;
+    }
+}
+
+/// A tmpfs of `size` mounted on a fresh directory, unmounted on drop; `None`, said loudly,
+/// where mounting is not permitted (it needs root).
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!(
+                "SKIPPED (disk full): cannot mount a tmpfs here (it needs root); the full-disk recovery is not tested"
+            );
+            return None;
+        }
+        Some(SmallDisk(dir))
+    }
+
+    /// Writes a file until the disk refuses more.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.0.path().join("filler");
+        let mut f = std::fs::File::create(&path).unwrap();
+        let chunk = vec![7u8; 64 * 1024];
+        while f.write_all(&chunk).and_then(|_| f.sync_data()).is_ok() {}
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+/// The disk under the database fills up mid-backfill, then space is freed: the worker fails
+/// while nothing can be written and then finishes every job on its own. Before, a connection
+/// whose COMMIT failed stayed counted inside a transaction SQLite had already rolled back, and
+/// every later BEGIN on it failed ("non-zero transaction depth") every 5 s, forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_recovers_once_a_full_disk_has_room_again() {
+    let Some(data) = testdata::shared_data_dir() else {
+        return;
+    };
+    let Some(disk) = SmallDisk::mount("64m") else {
+        return;
+    };
+    let raw = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", disk.0.path().join("db.sqlite").display());
+    let store = nba_props_store::Store::open(&url, raw.path().to_path_buf())
+        .await
+        .unwrap();
+    let db = &store.db;
+    import(&store, &data).await;
+    let graph = Arc::new(Graph::all());
+    backfill::enqueue(
+        db,
+        &SystemClock,
+        &graph,
+        d("2023-11-01"),
+        d("2023-11-30"),
+        2..=3,
+        1,
+        5,
+    )
+    .await
+    .unwrap();
+    // An empty write-ahead log: every write from now on needs new room on the disk.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)", &[])
+        .await
+        .unwrap();
+    let filler = disk.fill();
+
+    let w = Worker::new(
+        store.clone(),
+        graph.clone(),
+        fast_config("full"),
+        Arc::new(SystemClock),
+    )
+    .await
+    .unwrap();
+    let (stop, rx) = tokio::sync::watch::channel(Stop::Run);
+    let running = tokio::spawn(w.run(rx));
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let written = count(db, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'").await;
+    assert_eq!(written, 0, "a job succeeded on a full disk");
+
+    std::fs::remove_file(&filler).unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let c = jobs::counts(db, None).await.unwrap();
+        let pending = c.get(&JobState::Queued).copied().unwrap_or(0)
+            + c.get(&JobState::Running).copied().unwrap_or(0);
+        if pending == 0 {
+            assert_eq!(c.get(&JobState::Dead), None, "{c:?}");
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "the worker did not recover after the disk had room again: {c:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    stop.send(Stop::Finish).unwrap();
+    running.await.unwrap().unwrap();
+    assert!(
+        count(db, "SELECT COUNT(*) FROM player_game_summary").await > 1000,
+        "November's summaries were written"
+    );
 }

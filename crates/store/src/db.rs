@@ -165,6 +165,7 @@ impl Db {
                 .foreign_keys(true);
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
+                .after_release(|conn, _| Box::pin(leaves_no_transaction(conn)))
                 .connect_with(opts)
                 .await
                 .map_err(conn_err)?;
@@ -186,6 +187,7 @@ impl Db {
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
+            .after_release(|conn, _| Box::pin(leaves_no_transaction(conn)))
             .connect_with(opts)
             .await
             .map_err(|e| Error::Connect {
@@ -256,6 +258,25 @@ impl Db {
             Db::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// Whether a connection handed back to its pool may be used again: not when it is still inside a
+/// transaction. A COMMIT that failed (a full disk) can leave SQLite's connection counting a
+/// transaction that the database already rolled back; the rollback queued on drop then fails
+/// too, and every later `BEGIN` on that connection would fail forever ("non-zero transaction
+/// depth"). Such a connection is closed instead, and the pool opens a fresh one.
+async fn leaves_no_transaction<C: sqlx::Connection>(
+    conn: &mut C,
+) -> std::result::Result<bool, sqlx::Error> {
+    // The ping runs after any rollback queued on the connection, so the depth read next is final.
+    conn.ping().await?;
+    let clean = !conn.is_in_transaction();
+    if !clean {
+        tracing::warn!(
+            "A pooled connection was still inside a transaction after a failure; it is closed and replaced."
+        );
+    }
+    Ok(clean)
 }
 
 /// Rows in multi-row statements of at most 500 rows and 30,000 parameters (SQLite caps them at

@@ -84,6 +84,55 @@ impl Error {
             _ => false,
         }
     }
+
+    /// Whether trying again later can succeed: the network, a lock, a full disk, a restarting
+    /// server, a lost lease. False for what the same inputs will break again the same way: a
+    /// constraint the data violates, a row that does not fit its table, a corrupt payload.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Connect { .. } | Error::Io { .. } | Error::Fenced(_) => true,
+            Error::Query { source, .. } | Error::Sqlx(source) => sqlx_is_retryable(source),
+            Error::Migrate(_) | Error::Schema(_) | Error::Config(_) | Error::Corrupt { .. } => {
+                false
+            }
+        }
+    }
+}
+
+fn sqlx_is_retryable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            if !matches!(db.kind(), sqlx::error::ErrorKind::Other) {
+                // Unique, foreign key, not-null or check violations: the data breaks them.
+                return false;
+            }
+            let code = db.code().unwrap_or_default();
+            if let Ok(n) = code.parse::<i64>() {
+                // SQLite's primary result code is the low byte of the extended one: BUSY,
+                // LOCKED, NOMEM, IOERR, FULL, CANTOPEN and PROTOCOL pass; everything else
+                // (CONSTRAINT, MISMATCH, TOOBIG, a syntax error...) will fail again.
+                return matches!(n & 0xff, 5 | 6 | 7 | 10 | 13 | 14 | 15);
+            }
+            // PostgreSQL's SQLSTATE classes: connection (08), transaction rollback such as a
+            // deadlock or a serialization failure (40), insufficient resources such as a full
+            // disk (53), operator intervention such as a shutdown (57), system errors (58),
+            // lock not available (55P03).
+            matches!(code.get(..2), Some("08" | "40" | "53" | "57" | "58")) || code == "55P03"
+        }
+        sqlx::Error::Configuration(_)
+        | sqlx::Error::InvalidArgument(_)
+        | sqlx::Error::RowNotFound
+        | sqlx::Error::TypeNotFound { .. }
+        | sqlx::Error::ColumnIndexOutOfBounds { .. }
+        | sqlx::Error::ColumnNotFound(_)
+        | sqlx::Error::ColumnDecode { .. }
+        | sqlx::Error::Encode(_)
+        | sqlx::Error::Decode(_)
+        | sqlx::Error::Migrate(_) => false,
+        // I/O, TLS, protocol, pool timeouts, a closed pool, a crashed connection worker, a
+        // connection left inside a transaction: the connection is at fault, not the data.
+        _ => true,
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

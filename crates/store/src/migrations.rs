@@ -45,6 +45,7 @@ both! {
     6 "0006_ops" "ops",
     7 "0007_prop_lines" "prop lines",
     8 "0008_ready_jobs" "ready jobs",
+    9 "0009_job_failures" "job failures",
 }
 
 #[cfg(test)]

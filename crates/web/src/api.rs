@@ -274,13 +274,13 @@ pub async fn backfill(State(s): State<WebState>, headers: HeaderMap, raw: Bytes)
 }
 
 pub async fn backfill_progress(State(s): State<WebState>, Path(group): Path<String>) -> ApiResult {
-    let p = bf::progress(&s.store.db, &group).await?;
-    if p.total() == 0 {
+    let Some(backfill) = bf::load(&s.store.db, &s.graph, &group).await? else {
         return Err(ApiError::NotFound(format!("no backfill group {group:?}")));
-    }
+    };
+    let p = bf::progress(&s.store.db, &s.graph, &backfill).await?;
     ok(
         json!({"group_id": group, "queued": p.queued, "running": p.running, "succeeded": p.succeeded,
-              "dead": p.dead, "finished": p.finished()}),
+              "dead": p.dead, "blocked": p.blocked, "finished": p.finished()}),
     )
 }
 

@@ -553,3 +553,83 @@ async fn a_frozen_worker_cannot_write_after_its_lease_was_taken_over() {
     assert!(rows > 0);
     assert_no_duplicate_keys(&graph, db, "freeze").await;
 }
+
+/// `nba-props backfill` as a user runs it, on the embedded SQLite default of `dir`.
+fn backfill_command(dir: &Path, from: &str, to: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_nba-props"));
+    c.args(["backfill", "--from", from, "--to", to, "--phases", "2-4"])
+        .args(["--jobs", "2"])
+        .env("NBA_PROPS_DATA_DIR", dir)
+        .env_remove("NBA_PROPS_DATABASE_URL")
+        .env_remove("NBA_PROPS_ARCHIVE_DIR")
+        .env("NBA_PROPS_LOG", "warn")
+        .current_dir(dir);
+    c
+}
+
+/// A backfill SIGKILLed mid-run and run again completes: the second run's enqueue finds the
+/// partitions still queued by the first (and adds no job for them), waits for them all the
+/// same, and its workers take over the killed process's running jobs. Before, it exited 0 in
+/// under a second with phases 3-4 empty, the jobs stuck `running` under the dead process's
+/// worker names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_backfill_run_again_completes() {
+    let Some(data) = testdata::shared_data_dir() else {
+        return;
+    };
+    let (from, to) = ("2023-10-24", "2023-12-31");
+    let dir = tempfile::tempdir().unwrap();
+    let imported = Command::new(env!("CARGO_BIN_EXE_nba-props"))
+        .arg("import")
+        .arg(data.join("archive"))
+        .env("NBA_PROPS_DATA_DIR", dir.path())
+        .env_remove("NBA_PROPS_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(imported.status.success(), "{imported:?}");
+    let db = Db::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("nba-props.db").display()
+    ))
+    .await
+    .unwrap();
+    let mut first = backfill_command(dir.path(), from, to)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while count(&db, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'").await < 150 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the first backfill made no progress"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let left = pending(&db).await.unwrap();
+    assert!(left > 0, "the kill came after the end: nothing left to do");
+
+    let second = backfill_command(dir.path(), from, to).output().unwrap();
+    let out = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        second.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(
+        pending(&db).await,
+        Some(0),
+        "the second backfill ended with work left: {out}"
+    );
+    let graph = Graph::all();
+    let c = jobs::counts(&db, None).await.unwrap();
+    assert_eq!(c.get(&jobs::JobState::Dead), None, "{c:?}");
+    assert_one_success_per_generation(&db, "killed backfill").await;
+    assert_no_duplicate_keys(&graph, &db, "killed backfill").await;
+    let reference = testing::sqlite().await.unwrap();
+    import(&reference.store, &data).await;
+    in_process(&reference.store, from, to).await;
+    assert_same_tables(&graph, &db, &reference.store.db, "killed backfill").await;
+}

@@ -38,7 +38,6 @@ struct Workers {
     logs: PathBuf,
     env: Vec<(&'static str, String)>,
     running: HashMap<String, Child>,
-    starts: HashMap<String, usize>,
 }
 
 impl Workers {
@@ -54,7 +53,6 @@ impl Workers {
             logs,
             env,
             running: HashMap::new(),
-            starts: HashMap::new(),
         }
     }
 
@@ -84,15 +82,15 @@ impl Workers {
             .spawn()
             .expect("start a worker process");
         self.running.insert(name.to_string(), child);
-        *self.starts.entry(name.to_string()).or_default() += 1;
     }
 
-    /// Waits until every running worker has said it started (its signal handlers are set).
+    /// Waits until every running worker process has said it started (its signal handlers are
+    /// set). A process killed before it could say so does not count: only the live ones.
     fn wait_started(&self) {
         let started = Instant::now();
-        for (name, n) in &self.starts {
-            let line = format!("Worker {name} started");
-            while self.log(name).matches(&line).count() < *n {
+        for (name, child) in &self.running {
+            let line = format!("Worker {name} started (pid {},", child.id());
+            while !self.log(name).contains(&line) {
                 assert!(
                     started.elapsed() < Duration::from_secs(60),
                     "{name} did not start"

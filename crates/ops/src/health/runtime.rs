@@ -25,6 +25,20 @@ pub async fn stale_heartbeats(ctx: &Ctx<'_>, h: &HealthSettings) -> Result<Check
             )
         })
         .collect();
+    // A worker whose steps keep failing (the database unreachable, a full disk) still beats
+    // when it can; its state says it is failing.
+    stale.extend(
+        running
+            .iter()
+            .filter(|w| w.state == "failing" && ctx.now - w.last_beat_at <= h.stale_worker_ms)
+            .map(|w| {
+                format!(
+                    "worker {} is failing: {}",
+                    w.worker,
+                    w.current_job.as_deref().unwrap_or("(no error recorded)")
+                )
+            }),
+    );
     let workers_stale = stale.len();
     let procs = heartbeat::processors(db).await?;
     let newest = procs.iter().map(|p| p.last_run_at).max().unwrap_or(0);
@@ -45,7 +59,7 @@ pub async fn stale_heartbeats(ctx: &Ctx<'_>, h: &HealthSettings) -> Result<Check
     Ok(Check::failing_if_any(
         "stale_heartbeats",
         format!(
-            "{workers_stale} of {} running workers silent for over {} s; {} of {} processors stopped for over {} h",
+            "{workers_stale} of {} running workers silent for over {} s or failing; {} of {} processors stopped for over {} h",
             running.len(),
             h.stale_worker_ms / 1000,
             stale.len() - workers_stale,
@@ -85,21 +99,37 @@ async fn dead(ctx: &Ctx<'_>) -> Result<Vec<DeadJob>> {
         .collect())
 }
 
-/// Every dead job, whatever its date: it waits for a person (`jobs --retry`, `reconcile --fix`).
+/// Every dead job, whatever its date: it waits for a person (`jobs --retry`, `reconcile --fix`),
+/// and so do the jobs it blocks (they would compute over its hole).
 pub async fn dead_jobs(ctx: &Ctx<'_>) -> Result<Check> {
-    let concerned: Vec<String> = dead(ctx)
+    let blocked = nba_props_runtime::jobs::blocked(&ctx.store.db, ctx.graph, None).await?;
+    let mut concerned: Vec<String> = dead(ctx)
         .await?
         .iter()
         .map(|j| {
+            let waiting = blocked.iter().filter(|b| b.by_job_id == j.id).count();
             format!(
-                "{} {} (job {}): {}",
-                j.processor, j.partition, j.id, j.error
+                "{} {} (job {}): {}{}",
+                j.processor,
+                j.partition,
+                j.id,
+                j.error,
+                if waiting > 0 {
+                    format!("; {waiting} jobs wait for it")
+                } else {
+                    String::new()
+                }
             )
         })
         .collect();
+    let dead = concerned.len();
+    concerned.extend(blocked.iter().map(|b| format!("blocked: {b}")));
     Ok(Check::failing_if_any(
         "dead_jobs",
-        format!("{} dead jobs", concerned.len()),
+        format!(
+            "{dead} dead jobs; {} jobs blocked by them",
+            blocked.len()
+        ),
         concerned,
         1.0,
     ))

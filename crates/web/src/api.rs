@@ -5,7 +5,7 @@
 use crate::queries::{self, PredictionFilter};
 use crate::{ApiError, WebState};
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -28,13 +28,30 @@ fn ok(v: JsonValue) -> ApiResult {
     Ok(Json(v).into_response())
 }
 
-pub(crate) fn parse_date(what: &str, s: &str) -> Result<GameDate, ApiError> {
-    GameDate::parse(s)
+/// The first and last dates the API accepts: the NBA's first season to far beyond any schedule.
+/// Anything outside is refused before it reaches date arithmetic (a range's default start, a
+/// dashboard grid) or a backfill.
+pub(crate) const FIRST_DATE: &str = "1946-01-01";
+pub(crate) const LAST_DATE: &str = "2100-12-31";
+
+/// The date in request parameter `param`: `YYYY-MM-DD` from [`FIRST_DATE`] to [`LAST_DATE`],
+/// else a 400 that names the parameter.
+pub(crate) fn checked_date(param: &str, value: &str) -> Result<GameDate, ApiError> {
+    let date = GameDate::parse(value)
         .ok()
-        .filter(|_| s.len() == 10)
+        .filter(|_| value.len() == 10)
         .ok_or_else(|| {
-            ApiError::BadRequest(format!("{what} {s:?} is not a date: expected YYYY-MM-DD"))
-        })
+            ApiError::BadRequest(format!(
+                "{param} {value:?} is not a date: expected YYYY-MM-DD"
+            ))
+        })?;
+    let bound = |b: &str| GameDate::parse(b).expect("the API's date bounds are dates");
+    if date < bound(FIRST_DATE) || date > bound(LAST_DATE) {
+        return Err(ApiError::BadRequest(format!(
+            "{param} {value:?} is out of range: expected a date from {FIRST_DATE} to {LAST_DATE}"
+        )));
+    }
+    Ok(date)
 }
 
 fn parse_int(what: &str, s: &str, min: i64, max: i64) -> Result<i64, ApiError> {
@@ -48,6 +65,23 @@ fn parse_int(what: &str, s: &str, min: i64, max: i64) -> Result<i64, ApiError> {
         })
 }
 
+/// A name (system, processor, group) that is bound as a text parameter: any text but a NUL
+/// character, which PostgreSQL's text cannot hold (it would fail the statement: a 500).
+fn checked_name(param: &str, value: String) -> Result<String, ApiError> {
+    if value.contains('\0') {
+        return Err(ApiError::BadRequest(format!(
+            "{param} {value:?} contains a NUL character"
+        )));
+    }
+    Ok(value)
+}
+
+fn name(q: &HashMap<String, String>, param: &str) -> Result<Option<String>, ApiError> {
+    q.get(param)
+        .map(|v| checked_name(param, v.clone()))
+        .transpose()
+}
+
 /// `from..=to` from the query (`from`, `to`), defaulting to the `days` days up to `default_to`.
 fn range(
     q: &HashMap<String, String>,
@@ -55,11 +89,11 @@ fn range(
     days: i32,
 ) -> Result<(GameDate, GameDate), ApiError> {
     let to = match q.get("to") {
-        Some(s) => parse_date("to", s)?,
+        Some(s) => checked_date("to", s)?,
         None => default_to,
     };
     let from = match q.get("from") {
-        Some(s) => parse_date("from", s)?,
+        Some(s) => checked_date("from", s)?,
         None => to.add_days(-(days - 1)),
     };
     check_span(from, to)?;
@@ -146,7 +180,7 @@ pub async fn grid(State(s): State<WebState>, Query(q): Params) -> ApiResult {
 }
 
 pub async fn status(State(s): State<WebState>, Path(date): Path<String>) -> ApiResult {
-    let date = parse_date("date", &date)?;
+    let date = checked_date("date", &date)?;
     let processors = queries::date_status(&s.store.db, &s.graph, date).await?;
     let day = queries::grid(&s.store.db, &s.graph, date, date).await?;
     ok(json!({
@@ -172,8 +206,8 @@ pub async fn jobs(State(s): State<WebState>, Query(q): Params) -> ApiResult {
     };
     let filter = ListFilter {
         state,
-        processor: q.get("processor").cloned(),
-        group_id: q.get("group").cloned(),
+        processor: name(&q, "processor")?,
+        group_id: name(&q, "group")?,
         limit,
     };
     let counts = jobs::counts(&s.store.db, None).await?;
@@ -208,13 +242,45 @@ pub async fn retry(
     ok(job_json(&job))
 }
 
-fn body<T: for<'de> Deserialize<'de>>(bytes: &Bytes) -> Result<T, ApiError> {
-    let text = if bytes.is_empty() { &b"{}"[..] } else { bytes };
-    serde_json::from_slice(text).map_err(|e| ApiError::BadRequest(format!("request body: {e}")))
+/// The JSON request body, read within the body limits (408, 413) and parsed (400).
+async fn body<T: for<'de> Deserialize<'de>>(s: &WebState, raw: Body) -> Result<T, ApiError> {
+    let bytes = crate::server::read_body(&s.limits, raw).await?;
+    let text = if bytes.is_empty() {
+        &b"{}"[..]
+    } else {
+        &bytes[..]
+    };
+    let bad = |e: serde_json::Error| ApiError::BadRequest(format!("request body: {e}"));
+    // An object only: serde would also take an array as the struct's fields in order.
+    let value: JsonValue = serde_json::from_slice(text).map_err(bad)?;
+    if !value.is_object() {
+        return Err(ApiError::BadRequest(
+            "request body: expected a JSON object".into(),
+        ));
+    }
+    serde_json::from_value(value).map_err(bad)
 }
 
-/// `"3"` or `"2-5"`, within the phases the graph has.
-fn parse_phases(s: &WebState, v: Option<&str>) -> Result<std::ops::RangeInclusive<u8>, ApiError> {
+/// `"3"` or `"2-5"`, within the phases the graph has. Phase 1 scrapes live sources (and spends
+/// The Odds API's credits): it runs only for today and later, US Eastern, so a range that
+/// includes phase 1 must not start before today.
+fn parse_phases(
+    s: &WebState,
+    v: Option<&str>,
+    from: GameDate,
+) -> Result<std::ops::RangeInclusive<u8>, ApiError> {
+    let range = phase_range(s, v)?;
+    let today = s.today();
+    if *range.start() <= 1 && from < today {
+        return Err(ApiError::BadRequest(format!(
+            "phases {:?}: phase 1 scrapes live sources, which is refused for dates before today ({today}, US Eastern; this range starts {from}); use phases 2 and later to rebuild past dates from the raw store",
+            v.unwrap_or_default()
+        )));
+    }
+    Ok(range)
+}
+
+fn phase_range(s: &WebState, v: Option<&str>) -> Result<std::ops::RangeInclusive<u8>, ApiError> {
     let known = queries::phases(&s.graph);
     let (lo, hi) = (
         known.iter().copied().filter(|&p| p >= 2).min().unwrap_or(2),
@@ -225,10 +291,12 @@ fn parse_phases(s: &WebState, v: Option<&str>) -> Result<std::ops::RangeInclusiv
     };
     let bad = || ApiError::BadRequest(format!("phases {v:?}: expected N or N-M within {lo}-{hi}"));
     let (a, b) = v.split_once('-').unwrap_or((v, v));
-    let (a, b) = (
-        a.trim().parse::<u8>().map_err(|_| bad())?,
-        b.trim().parse::<u8>().map_err(|_| bad())?,
-    );
+    // One digit each (phases are 1 to 9): no sign, no space, no leading zero.
+    let number = |x: &str| match x.as_bytes() {
+        [c @ b'1'..=b'9'] => Ok(c - b'0'),
+        _ => Err(bad()),
+    };
+    let (a, b) = (number(a)?, number(b)?);
     if a > b || a < 1 || !known.contains(&a) || !known.contains(&b) {
         return Err(bad());
     }
@@ -243,12 +311,12 @@ struct BackfillBody {
     phases: Option<String>,
 }
 
-pub async fn backfill(State(s): State<WebState>, headers: HeaderMap, raw: Bytes) -> ApiResult {
+pub async fn backfill(State(s): State<WebState>, headers: HeaderMap, raw: Body) -> ApiResult {
     authorize(&s, &headers)?;
-    let b: BackfillBody = body(&raw)?;
-    let (from, to) = (parse_date("from", &b.from)?, parse_date("to", &b.to)?);
+    let b: BackfillBody = body(&s, raw).await?;
+    let (from, to) = (checked_date("from", &b.from)?, checked_date("to", &b.to)?);
     check_span(from, to)?;
-    let phases = parse_phases(&s, b.phases.as_deref())?;
+    let phases = parse_phases(&s, b.phases.as_deref(), from)?;
     let group = bf::enqueue(
         &s.store.db,
         s.clock.as_ref(),
@@ -274,6 +342,7 @@ pub async fn backfill(State(s): State<WebState>, headers: HeaderMap, raw: Bytes)
 }
 
 pub async fn backfill_progress(State(s): State<WebState>, Path(group): Path<String>) -> ApiResult {
+    let group = checked_name("group", group)?;
     let Some(backfill) = bf::load(&s.store.db, &s.graph, &group).await? else {
         return Err(ApiError::NotFound(format!("no backfill group {group:?}")));
     };
@@ -295,9 +364,9 @@ struct ReconcileBody {
 /// run nor a job that is pending, found no input, or is dead (a dead job comes back by an
 /// explicit retry, not by a reconcile that would loop on it): the repair half of
 /// reconciliation, done through the same jobs as any other run.
-pub async fn reconcile(State(s): State<WebState>, headers: HeaderMap, raw: Bytes) -> ApiResult {
+pub async fn reconcile(State(s): State<WebState>, headers: HeaderMap, raw: Body) -> ApiResult {
     authorize(&s, &headers)?;
-    let b: ReconcileBody = body(&raw)?;
+    let b: ReconcileBody = body(&s, raw).await?;
     let days = match b.days {
         Some(d) if !(1..=i64::from(MAX_RANGE_DAYS)).contains(&d) => {
             return Err(ApiError::BadRequest(format!(
@@ -307,9 +376,9 @@ pub async fn reconcile(State(s): State<WebState>, headers: HeaderMap, raw: Bytes
         Some(d) => d as i32,
         None => s.config.ops.health.days as i32,
     };
-    let phases = parse_phases(&s, b.phases.as_deref())?;
     let to = s.today().add_days(-1);
     let from = to.add_days(-(days - 1));
+    let phases = parse_phases(&s, b.phases.as_deref(), from)?;
     let (lo, hi) = (from.to_string(), to.to_string());
     let db = &s.store.db;
     let game_days = db
@@ -457,7 +526,7 @@ fn prediction_filter(q: &HashMap<String, String>) -> Result<PredictionFilter, Ap
     };
     Ok(PredictionFilter {
         market,
-        system: q.get("system").cloned(),
+        system: name(q, "system")?,
         picks_only,
     })
 }
@@ -467,7 +536,7 @@ pub async fn predictions(
     Path(date): Path<String>,
     Query(q): Params,
 ) -> ApiResult {
-    let date = parse_date("date", &date)?;
+    let date = checked_date("date", &date)?;
     let f = prediction_filter(&q)?;
     let rows = queries::predictions(&s.store.db, date, &f).await?;
     ok(json!({"date": date.to_string(), "count": rows.len(), "predictions": rows}))
@@ -478,7 +547,7 @@ pub async fn results(
     Path(date): Path<String>,
     Query(q): Params,
 ) -> ApiResult {
-    let date = parse_date("date", &date)?;
+    let date = checked_date("date", &date)?;
     let f = prediction_filter(&q)?;
     let rows: Vec<_> = queries::predictions(&s.store.db, date, &f)
         .await?

@@ -2,7 +2,7 @@
 //! of inline JavaScript to sort the table, charts as inline SVG), so it works offline and from
 //! a phone on the machine's network. Every value that comes from the database is escaped.
 
-use crate::api::{SOURCE_LATE_MS, parse_date, source_flags};
+use crate::api::{SOURCE_LATE_MS, checked_date, source_flags};
 use crate::queries::{self, GradeSummary, PredictionFilter};
 use crate::{ApiError, WebState};
 use axum::extract::{Query, State};
@@ -83,7 +83,7 @@ pub async fn page(
 ) -> Result<Html<String>, ApiError> {
     let today = s.today();
     let date = match q.get("date") {
-        Some(d) => parse_date("date", d)?,
+        Some(d) => checked_date("date", d)?,
         None => today,
     };
     let days = match q.get("days").map(|d| d.parse::<i32>()) {

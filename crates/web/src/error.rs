@@ -22,6 +22,10 @@ pub enum ApiError {
     /// A failure on our side (the database); logged, and answered without internals.
     #[error("{0}")]
     Internal(String),
+    /// Any other error status (405, 408, 413, 414, 431, …), with its message: the answers of
+    /// the limits and of the framework's own refusals, in the same JSON shape.
+    #[error("{1}")]
+    Status(StatusCode, String),
 }
 
 impl ApiError {
@@ -32,8 +36,14 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Status(status, _) => *status,
         }
     }
+}
+
+/// The JSON error body of `status` with `message`: the one shape every error answer has.
+pub(crate) fn body(status: StatusCode, message: &str) -> serde_json::Value {
+    serde_json::json!({"error": {"status": status.as_u16(), "message": message}})
 }
 
 impl From<nba_props_store::Error> for ApiError {
@@ -67,11 +77,7 @@ impl From<nba_props_ops::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let mut resp = (
-            status,
-            Json(serde_json::json!({"error": {"status": status.as_u16(), "message": self.to_string()}})),
-        )
-            .into_response();
+        let mut resp = (status, Json(body(status, &self.to_string()))).into_response();
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

@@ -17,15 +17,16 @@ mod dashboard;
 mod error;
 mod metrics;
 pub mod queries;
+mod server;
 
 pub use error::ApiError;
+pub use server::{Limits, serve};
 
 use axum::Router;
 use axum::routing::{get, post};
 use nba_props_core::GameDate;
 use nba_props_runtime::{Clock, Graph};
 use nba_props_store::Store;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -61,6 +62,7 @@ pub struct WebState {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: Arc<WebConfig>,
     pub(crate) accuracy: Arc<queries::AccuracyCache>,
+    pub(crate) limits: Arc<Limits>,
 }
 
 impl WebState {
@@ -71,7 +73,14 @@ impl WebState {
             clock,
             config: Arc::new(config),
             accuracy: Arc::default(),
+            limits: Arc::default(),
         }
+    }
+
+    /// The same state with other timeouts and size limits than [`Limits::default`].
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = Arc::new(limits);
+        self
     }
 
     /// Today in US Eastern time, by the injected clock.
@@ -82,8 +91,10 @@ impl WebState {
     }
 }
 
-/// Every route: the dashboard, the API and the metrics.
+/// Every route: the dashboard, the API and the metrics, behind the guard that enforces the
+/// request limits and gives every error answer the JSON shape of [`ApiError`].
 pub fn router(state: WebState) -> Router {
+    let limits = state.limits.clone();
     Router::new()
         .route("/", get(dashboard::page))
         .route("/metrics", get(metrics::render))
@@ -104,6 +115,7 @@ pub fn router(state: WebState) -> Router {
         .route("/api/accuracy", get(api::accuracy))
         .fallback(api::not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(limits, server::guard))
 }
 
 /// Binds the listening socket (`127.0.0.1:0` picks a free port, as tests do).
@@ -117,17 +129,4 @@ pub async fn bind(addr: &str) -> std::io::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
-}
-
-/// Serves until `shutdown` completes, then finishes the requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: WebState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let addr = listener.local_addr()?;
-    tracing::info!(%addr, "Web dashboard and API listening.");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
 }

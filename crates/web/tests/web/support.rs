@@ -9,7 +9,7 @@ use nba_props_runtime::Graph;
 use nba_props_runtime::clock::ManualClock;
 use nba_props_runtime::worker::{Step, Worker, WorkerConfig};
 use nba_props_store::Store;
-use nba_props_web::{WebConfig, WebState};
+use nba_props_web::{Limits, WebConfig, WebState};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -73,7 +73,16 @@ impl App {
     }
 
     pub async fn start(store: &Store, clock: ManualClock) -> App {
-        let graph = Arc::new(Graph::all());
+        App::start_with(store, clock, Arc::new(Graph::all()), Limits::default()).await
+    }
+
+    /// A server over `graph` with the given timeouts and size limits.
+    pub async fn start_with(
+        store: &Store,
+        clock: ManualClock,
+        graph: Arc<Graph>,
+        limits: Limits,
+    ) -> App {
         let state = WebState::new(
             store.clone(),
             graph.clone(),
@@ -82,7 +91,8 @@ impl App {
                 token: Some(TOKEN.into()),
                 ..WebConfig::default()
             },
-        );
+        )
+        .with_limits(limits);
         nba_props_sources::install_crypto_provider();
         let listener = nba_props_web::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -185,4 +195,45 @@ pub async fn count(store: &Store, sql: &str, params: &[nba_props_store::Value]) 
     store.db.query(sql, params).await.unwrap()[0]
         .i64(0)
         .unwrap_or(0)
+}
+
+/// A phase 1 fetch in the graph, as `serve` has one per source dataset (the real ones need the
+/// cli's sources); it never runs here: the tests only enqueue.
+struct LiveFetch;
+
+static LIVE_FETCH: nba_props_pipeline::processor::Declaration =
+    nba_props_pipeline::processor::Declaration {
+        name: "test_fetch_oddsapi_player_props",
+        phase: 1,
+        inputs: &[],
+        outputs: &[],
+    };
+
+impl nba_props_pipeline::Processor for LiveFetch {
+    fn declaration(&self) -> &'static nba_props_pipeline::processor::Declaration {
+        &LIVE_FETCH
+    }
+
+    fn run<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        date: GameDate,
+    ) -> nba_props_pipeline::processor::BoxFuture<
+        'a,
+        Result<nba_props_pipeline::processor::Output, nba_props_pipeline::processor::ProcessError>,
+    > {
+        Box::pin(async move { panic!("the test's live fetch ran for {date}") })
+    }
+}
+
+/// Every processor of phases 2 and later, fed by one phase 1 fetch (the Odds API's props).
+pub fn graph_with_live_fetch() -> Graph {
+    Graph::with_sources(
+        processors_for(2..=9),
+        vec![nba_props_runtime::dag::SourceNode {
+            processor: Box::new(LiveFetch),
+            source: "oddsapi",
+            dataset: "player_props",
+        }],
+    )
 }

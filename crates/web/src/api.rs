@@ -152,6 +152,7 @@ pub(crate) fn job_json(j: &Job) -> JsonValue {
         "group_id": j.group_id, "reason": j.reason, "created_at": format_ms(Some(j.created_at)),
         "started_at": j.started_at.map(|t| format_ms(Some(t))), "finished_at": j.finished_at.map(|t| format_ms(Some(t))),
         "worker": j.worker, "epoch": j.epoch, "outcome": j.outcome, "last_error": j.last_error,
+        "failure": j.failure, "crashes": j.crashes,
     })
 }
 
@@ -212,11 +213,25 @@ pub async fn jobs(State(s): State<WebState>, Query(q): Params) -> ApiResult {
     };
     let counts = jobs::counts(&s.store.db, None).await?;
     let list = jobs::list(&s.store.db, &filter).await?;
+    let blocked: std::collections::HashMap<i64, i64> = jobs::blocked(&s.store.db, &s.graph, None)
+        .await?
+        .iter()
+        .map(|b| (b.job_id, b.by_job_id))
+        .collect();
     let c = |st| counts.get(&st).copied().unwrap_or(0);
+    let listed: Vec<JsonValue> = list
+        .iter()
+        .map(|j| {
+            let mut v = job_json(j);
+            v["blocked_by"] = json!(blocked.get(&j.job_id));
+            v
+        })
+        .collect();
     ok(json!({
         "counts": {"queued": c(JobState::Queued), "running": c(JobState::Running),
-                   "succeeded": c(JobState::Succeeded), "dead": c(JobState::Dead)},
-        "jobs": list.iter().map(job_json).collect::<Vec<_>>(),
+                   "succeeded": c(JobState::Succeeded), "dead": c(JobState::Dead),
+                   "blocked": blocked.len()},
+        "jobs": listed,
     }))
 }
 

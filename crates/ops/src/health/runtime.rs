@@ -126,10 +126,7 @@ pub async fn dead_jobs(ctx: &Ctx<'_>) -> Result<Check> {
     concerned.extend(blocked.iter().map(|b| format!("blocked: {b}")));
     Ok(Check::failing_if_any(
         "dead_jobs",
-        format!(
-            "{dead} dead jobs; {} jobs blocked by them",
-            blocked.len()
-        ),
+        format!("{dead} dead jobs; {} jobs blocked by them", blocked.len()),
         concerned,
         1.0,
     ))

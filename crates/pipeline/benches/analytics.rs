@@ -42,7 +42,11 @@ fn main() {
                 file,
                 dataset: "nbacom/leaguegamelog_player",
             };
-            lines.extend(leaguegamelog::parse(bytes, &src).expect("real payloads parse"));
+            lines.extend(
+                leaguegamelog::parse(bytes, &src)
+                    .expect("real payloads parse")
+                    .lines,
+            );
         }
         let (teams, _) = team_games(&lines);
         let summaries = player_summaries(&lines, &teams);

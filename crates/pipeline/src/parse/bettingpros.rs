@@ -10,7 +10,7 @@
 use super::cell::Cell;
 use super::fields::{At, Fields};
 use super::json::from_json;
-use super::{ParseError, Source};
+use super::{ParseError, Quarantined, Source};
 use nba_props_core::Team;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -35,6 +35,15 @@ pub struct BpOffersPage {
     pub page: Option<u32>,
     pub total_pages: Option<u32>,
     pub offers: Vec<BpOffer>,
+    /// Offers that cannot be used, set aside so the page's others are kept.
+    pub quarantined: Vec<Quarantined>,
+}
+
+/// An events payload: the events that can be used and those set aside.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BpEvents {
+    pub events: Vec<BpEvent>,
+    pub quarantined: Vec<Quarantined>,
 }
 
 /// One player's offer in one market of one event.
@@ -216,13 +225,12 @@ fn utc(s: &str) -> Result<jiff::Timestamp, String> {
         .ok_or_else(|| format!("expected a UTC time like 2021-10-21 23:30:00, got {s:?}"))
 }
 
-/// Parses an events payload.
-pub fn parse_events(bytes: &[u8], src: &Source) -> Result<Vec<BpEvent>, ParseError> {
+/// Parses an events payload; an event that cannot be read is quarantined, the others kept.
+pub fn parse_events(bytes: &[u8], src: &Source) -> Result<BpEvents, ParseError> {
     let raw: RawEvents = from_json(bytes, src)?;
-    raw.events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
+    let mut out = BpEvents::default();
+    let parsed = raw.events.iter().enumerate().map(|(i, e)| {
+        let read = (|| {
             let at = |f: &str| format!("events[{i}].{f}");
             let event_id = id_text(&e.id).map_err(|m| src.error(at("id"), m))?;
             let team = |code: &str, f: &str| {
@@ -273,8 +281,19 @@ pub fn parse_events(bytes: &[u8], src: &Source) -> Result<Vec<BpEvent>, ParseErr
                 home_score: scores.0,
                 visitor_score: scores.1,
             })
-        })
-        .collect()
+        })();
+        (i, read)
+    });
+    for (i, read) in parsed {
+        match read {
+            Ok(event) => out.events.push(event),
+            Err(error) => out.quarantined.push(Quarantined {
+                row: format!("events[{i}]"),
+                error,
+            }),
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -303,16 +322,20 @@ pub fn parse_offers(bytes: &[u8], src: &Source) -> Result<BpOffersPage, ParseErr
         }
         None => (None, None),
     };
-    let offers = raw
-        .offers
-        .iter()
-        .enumerate()
-        .map(|(i, o)| offer(o, &format!("offers[{i}]"), src))
-        .collect::<Result<_, _>>()?;
+    let (mut offers, mut quarantined) = (Vec::new(), Vec::new());
+    for (i, o) in raw.offers.iter().enumerate() {
+        let row = format!("offers[{i}]");
+        match offer(o, &row, src) {
+            Ok(o) => offers.push(o),
+            // One offer that cannot be used is set aside; the page's others are kept.
+            Err(error) => quarantined.push(Quarantined { row, error }),
+        }
+    }
     Ok(BpOffersPage {
         page,
         total_pages,
         offers,
+        quarantined,
     })
 }
 

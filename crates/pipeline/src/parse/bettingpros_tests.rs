@@ -19,7 +19,9 @@ fn the_real_events_parse_with_utc_times_and_final_scores_that_match_the_box_scor
     let Some(bytes) = fixture("najicham/bp_events/raw_75470647.json") else {
         return;
     };
-    let events = parse_events(&bytes, &EVENTS).unwrap();
+    let parsed = parse_events(&bytes, &EVENTS).unwrap();
+    assert_eq!(parsed.quarantined, []);
+    let events = parsed.events;
     let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
     assert_eq!(ids, ["20879", "20880", "20881"]);
     let e = &events[0];
@@ -35,7 +37,10 @@ fn the_real_events_parse_with_utc_times_and_final_scores_that_match_the_box_scor
     };
     let path = dir.join("archive/nbacom/leaguegamelog_player/2021-10-21.json");
     let mut pts: HashMap<Team, i32> = HashMap::new();
-    for l in leaguegamelog::parse(&std::fs::read(path).unwrap(), &src).unwrap() {
+    for l in leaguegamelog::parse(&std::fs::read(path).unwrap(), &src)
+        .unwrap()
+        .lines
+    {
         *pts.entry(l.team).or_default() += l.pts;
     }
     for e in &events {
@@ -104,8 +109,9 @@ fn offers_pair_over_and_under_per_book_and_line() {
 #[test]
 fn wrong_fields_are_named() {
     let v: serde_json::Value = serde_json::from_str(HANDMADE).unwrap();
-    let with =
-        |f: &dyn Fn(&mut serde_json::Value)| error_after(&v, f, |b| parse_offers(b, &OFFERS));
+    let with = |f: &dyn Fn(&mut serde_json::Value)| {
+        error_after(&v, f, |b| parse_offers(b, &OFFERS).map(|p| p.quarantined))
+    };
     let (file, ds) = (OFFERS.file, OFFERS.dataset);
     let line = "offers[0].selections[1].books[1].lines[0]";
     let e =
@@ -123,10 +129,17 @@ fn wrong_fields_are_named() {
     assert_field(&e, file, ds, "_pagination.total_pages");
     let e = parse_offers(ACCESS_DENIED.as_bytes(), &OFFERS).unwrap_err();
     assert_field(&e, file, ds, crate::parse::DOCUMENT);
-    let e = parse_events(
-        br#"{"events":[{"id":1,"home":"ATL","visitor":"SEA"}]}"#,
+    // One event that cannot be read is set aside; the others are kept.
+    let parsed = parse_events(
+        br#"{"events":[{"id":1,"home":"ATL","visitor":"SEA"},{"id":2,"home":"ATL","visitor":"DAL"}]}"#,
         &EVENTS,
     )
-    .unwrap_err();
-    assert_field(&e, EVENTS.file, EVENTS.dataset, "events[0].visitor");
+    .unwrap();
+    assert_eq!(parsed.events.len(), 1);
+    assert_eq!(parsed.events[0].event_id, "2");
+    let [q] = parsed.quarantined.as_slice() else {
+        panic!("{:?}", parsed.quarantined)
+    };
+    assert_eq!(q.row, "events[0]");
+    assert_field(&q.error, EVENTS.file, EVENTS.dataset, "events[0].visitor");
 }

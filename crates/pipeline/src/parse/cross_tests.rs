@@ -18,7 +18,7 @@ fn schedule_scores_equal_summed_box_score_points() {
             file: &name,
             dataset: "nbacom/leaguegamelog_player",
         };
-        for r in leaguegamelog::parse(&read(&path), &src).unwrap() {
+        for r in leaguegamelog::parse(&read(&path), &src).unwrap().lines {
             *pts.entry((r.game_id, r.team)).or_default() += r.pts;
         }
     }
@@ -90,7 +90,8 @@ fn game_line_results_equal_schedule_scores() {
             dataset: "sbr/game_lines",
         };
         let rows = game_lines::parse(&read(&dir.join("archive/sbr/game_lines").join(&file)), &src)
-            .unwrap();
+            .unwrap()
+            .rows;
         let mut missing = 0;
         for r in &rows {
             let Some(&(h, a)) = finals.get(&(r.date, r.home, r.away)) else {

@@ -10,7 +10,7 @@
 use super::cell::Cell;
 use super::json::{from_json, timestamp};
 use super::schedule::GameStatus;
-use super::{ParseError, Source, Stats};
+use super::{ParseError, Quarantined, Source, Stat, Stats, check_stats};
 use nba_props_core::Team;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -36,6 +36,9 @@ pub struct EspnSummary {
     /// Every athlete listed for either team, in payload order.
     pub players: Vec<EspnPlayerLine>,
     pub lines: Vec<EspnLine>,
+    /// Athletes whose line cannot be used (a malformed cell, a stat out of range: see
+    /// [`super::check_stats`]), set aside so the others are kept.
+    pub quarantined: Vec<Quarantined>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -230,14 +233,22 @@ struct RawTeamOdds<'a> {
     spread_odds: Option<Cell<'a>>,
 }
 
-/// Parses a scoreboard: every event, in payload order (an empty list on a day without games).
-pub fn parse_scoreboard(bytes: &[u8], src: &Source) -> Result<Vec<EspnGame>, ParseError> {
+/// A scoreboard: its events and those that cannot be read, set aside.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EspnBoard {
+    /// In payload order (empty on a day without games).
+    pub games: Vec<EspnGame>,
+    pub quarantined: Vec<Quarantined>,
+}
+
+/// Parses a scoreboard: every event, in payload order; one that cannot be read is quarantined
+/// and the others are kept.
+pub fn parse_scoreboard(bytes: &[u8], src: &Source) -> Result<EspnBoard, ParseError> {
     let raw: RawBoard = from_json(bytes, src)?;
-    raw.events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let path = format!("events[{i}]");
+    let mut out = EspnBoard::default();
+    for (i, e) in raw.events.iter().enumerate() {
+        let path = format!("events[{i}]");
+        let read = (|| {
             let comp = e
                 .competitions
                 .first()
@@ -251,8 +262,13 @@ pub fn parse_scoreboard(bytes: &[u8], src: &Source) -> Result<Vec<EspnGame>, Par
                 &format!("{path}.competitions[0]"),
                 src,
             )
-        })
-        .collect()
+        })();
+        match read {
+            Ok(g) => out.games.push(g),
+            Err(error) => out.quarantined.push(Quarantined { row: path, error }),
+        }
+    }
+    Ok(out)
 }
 
 /// Parses a game summary.
@@ -273,6 +289,7 @@ pub fn parse_summary(bytes: &[u8], src: &Source) -> Result<EspnSummary, ParseErr
         src,
     )?;
     let mut players = Vec::new();
+    let mut quarantined = Vec::new();
     let teams = raw.boxscore.as_ref().and_then(|b| b.players.as_deref());
     for (t, team_players) in teams.unwrap_or_default().iter().enumerate() {
         let path = format!("boxscore.players[{t}]");
@@ -292,22 +309,32 @@ pub fn parse_summary(bytes: &[u8], src: &Source) -> Result<EspnSummary, ParseErr
             let columns = Columns::new(&group.keys, &format!("{path}.keys"), src)?;
             for (a, athlete) in group.athletes.iter().enumerate() {
                 let path = format!("{path}.athletes[{a}]");
-                players.push(player_line(team, athlete, &columns, &path, src)?);
+                match player_line(team, athlete, &columns, &path, src) {
+                    Ok(line) => players.push(line),
+                    Err(error) => quarantined.push(Quarantined { row: path, error }),
+                }
             }
         }
     }
-    let lines = raw
+    let mut lines = Vec::new();
+    for (i, p) in raw
         .pickcenter
         .as_deref()
         .unwrap_or_default()
         .iter()
         .enumerate()
-        .map(|(i, p)| line(p, &game, &format!("pickcenter[{i}]"), src))
-        .collect::<Result<_, _>>()?;
+    {
+        let row = format!("pickcenter[{i}]");
+        match line(p, &game, &row, src) {
+            Ok(l) => lines.push(l),
+            Err(error) => quarantined.push(Quarantined { row, error }),
+        }
+    }
     Ok(EspnSummary {
         game,
         players,
         lines,
+        quarantined,
     })
 }
 
@@ -480,27 +507,46 @@ fn player_line(
         let (fgm, fga) = pair(1)?;
         let (fg3m, fg3a) = pair(2)?;
         let (ftm, fta) = pair(3)?;
-        (
-            Some(f64::from(num(0)?)),
-            Some(Stats {
-                points: num(13)?,
-                fgm,
-                fga,
-                fg3m,
-                fg3a,
-                ftm,
-                fta,
-                oreb: num(4)?,
-                dreb: num(5)?,
-                reb: num(6)?,
-                ast: num(7)?,
-                stl: num(8)?,
-                blk: num(9)?,
-                tov: num(10)?,
-                pf: num(11)?,
-                plus_minus,
-            }),
-        )
+        let stats = Stats {
+            points: num(13)?,
+            fgm,
+            fga,
+            fg3m,
+            fg3a,
+            ftm,
+            fta,
+            oreb: num(4)?,
+            dreb: num(5)?,
+            reb: num(6)?,
+            ast: num(7)?,
+            stl: num(8)?,
+            blk: num(9)?,
+            tov: num(10)?,
+            pf: num(11)?,
+            plus_minus,
+        };
+        let minutes = f64::from(num(0)?);
+        if let Err((stat, message)) = check_stats(&stats, Some(minutes)) {
+            let k = match stat {
+                Stat::Minutes => 0,
+                Stat::Fgm | Stat::Fga => 1,
+                Stat::Fg3m | Stat::Fg3a => 2,
+                Stat::Ftm | Stat::Fta => 3,
+                Stat::Oreb => 4,
+                Stat::Dreb => 5,
+                Stat::Reb => 6,
+                Stat::Ast => 7,
+                Stat::Stl => 8,
+                Stat::Blk => 9,
+                Stat::Tov => 10,
+                Stat::Pf => 11,
+                Stat::PlusMinus => 12,
+                Stat::Points => 13,
+            };
+            let (_, at) = cell(k);
+            return Err(src.error(at, format!("{}: {message}", KEYS[k])));
+        }
+        (Some(minutes), Some(stats))
     };
     Ok(EspnPlayerLine {
         team,

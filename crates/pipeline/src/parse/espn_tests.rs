@@ -24,7 +24,10 @@ fn box_points(date: &str) -> Option<HashMap<Team, i32>> {
         dataset: "nbacom/leaguegamelog_player",
     };
     let mut pts = HashMap::new();
-    for l in leaguegamelog::parse(&std::fs::read(path).unwrap(), &src).unwrap() {
+    for l in leaguegamelog::parse(&std::fs::read(path).unwrap(), &src)
+        .unwrap()
+        .lines
+    {
         *pts.entry(l.team).or_default() += l.pts;
     }
     Some(pts)
@@ -35,7 +38,9 @@ fn the_real_scoreboard_lists_every_game_with_scores_that_match_the_box_scores() 
     let Some(bytes) = fixture("najicham/espn_scoreboard_api/raw_92de7c9a.json") else {
         return;
     };
-    let games = parse_scoreboard(&bytes, &BOARD).unwrap();
+    let board = parse_scoreboard(&bytes, &BOARD).unwrap();
+    assert_eq!(board.quarantined, []);
+    let games = board.games;
     assert_eq!(games.len(), 11);
     let hou = &games[0];
     assert_eq!(hou.event_id, "401585183");
@@ -61,7 +66,10 @@ fn a_scoreboard_without_games_is_empty_not_an_error() {
     let Some(bytes) = fixture("najicham/espn_scoreboard_api/raw_20250214.json") else {
         return;
     };
-    assert!(parse_scoreboard(&bytes, &BOARD).unwrap().is_empty());
+    assert_eq!(
+        parse_scoreboard(&bytes, &BOARD).unwrap(),
+        EspnBoard::default()
+    );
 }
 
 #[test]
@@ -164,8 +172,9 @@ fn a_summary_rebuilt_from_the_real_game_page_agrees_with_the_box_scores() {
 #[test]
 fn wrong_fields_are_named() {
     let v: serde_json::Value = serde_json::from_str(HANDMADE).unwrap();
-    let with =
-        |f: &dyn Fn(&mut serde_json::Value)| error_after(&v, f, |b| parse_summary(b, &SUMMARY));
+    let with = |f: &dyn Fn(&mut serde_json::Value)| {
+        error_after(&v, f, |b| parse_summary(b, &SUMMARY).map(|s| s.quarantined))
+    };
     let (file, ds) = (SUMMARY.file, SUMMARY.dataset);
     let group = "boxscore.players[0].statistics[0]";
     let e = with(&|v| v["boxscore"]["players"][0]["statistics"][0]["keys"][13] = "pts".into());
@@ -192,7 +201,18 @@ fn wrong_fields_are_named() {
     assert_field(&e, file, ds, "pickcenter[0].homeTeamOdds.moneyLine");
     let e = parse_summary(ACCESS_DENIED.as_bytes(), &SUMMARY).unwrap_err();
     assert_field(&e, file, ds, crate::parse::DOCUMENT);
-    let e =
-        parse_scoreboard(br#"{"events": [{"id": "1", "competitions": []}]}"#, &BOARD).unwrap_err();
-    assert_field(&e, BOARD.file, BOARD.dataset, "events[0].competitions");
+    // One event that cannot be read is set aside; the others are kept.
+    let board =
+        parse_scoreboard(br#"{"events": [{"id": "1", "competitions": []}]}"#, &BOARD).unwrap();
+    assert_eq!(board.games, []);
+    let [q] = board.quarantined.as_slice() else {
+        panic!("{:?}", board.quarantined)
+    };
+    assert_eq!(q.row, "events[0]");
+    assert_field(
+        &q.error,
+        BOARD.file,
+        BOARD.dataset,
+        "events[0].competitions",
+    );
 }

@@ -23,7 +23,7 @@
 //! in each of 2021-22, 2022-23 and 2023-24 (read as signed, the 2021-22 `Spread` barely does).
 
 use super::json::{check_body, team_from_name};
-use super::{ParseError, Source};
+use super::{ParseError, Quarantined, Source};
 use nba_props_core::{GameDate, Season, Team};
 
 /// One game's closing lines.
@@ -60,8 +60,17 @@ const COLUMNS: [&str; 9] = [
     "Win_Margin",
 ];
 
-/// Parses one season's game-lines CSV.
-pub fn parse(bytes: &[u8], src: &Source) -> Result<Vec<GameLineRow>, ParseError> {
+/// A season's lines: the rows that can be used, and the rows set aside with their date when it
+/// is readable (the partition that reports them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GameLines {
+    pub rows: Vec<GameLineRow>,
+    pub quarantined: Vec<(Option<GameDate>, Quarantined)>,
+}
+
+/// Parses one season's game-lines CSV. A row that cannot be used is quarantined and the others
+/// are kept; only a body that is not CSV or lacks a required column is refused whole.
+pub fn parse(bytes: &[u8], src: &Source) -> Result<GameLines, ParseError> {
     let bytes = check_body(bytes, src, "CSV")?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -86,20 +95,38 @@ pub fn parse(bytes: &[u8], src: &Source) -> Result<Vec<GameLineRow>, ParseError>
                 )
             })?;
     }
-    let mut out = Vec::new();
+    let mut out = GameLines::default();
     let mut record = csv::ByteRecord::new();
     for line in 1.. {
+        let quarantine = |date, error| {
+            let row = Quarantined {
+                row: format!("line {line}"),
+                error,
+            };
+            (date, row)
+        };
         match reader.read_byte_record(&mut record) {
-            Ok(true) => out.push(
-                Row {
+            Ok(true) => {
+                let row = Row {
                     record: &record,
                     cols: &cols,
                     line,
                     src,
+                };
+                match row.parse() {
+                    Ok(r) => out.rows.push(r),
+                    Err(e) => {
+                        let date = row.required(0).ok().and_then(|d| sbr_date(d).ok());
+                        out.quarantined.push(quarantine(date, e));
+                    }
                 }
-                .parse()?,
-            ),
+            }
             Ok(false) => break,
+            // A record of the wrong width; the reader goes on with the next one.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) => {
+                let error = src.error(format!("line {line}"), e.to_string());
+                out.quarantined.push(quarantine(None, error));
+            }
             Err(e) => return Err(src.error(format!("line {line}"), e.to_string())),
         }
     }

@@ -17,7 +17,30 @@ const OLD: &str = "index,Unnamed: 0,Date,Home,Away,OU,Spread,ML_Home,ML_Away,Poi
 4,4,2021-22-0101,Charlotte Bobcats,Utah Jazz,,2.0,-110,-110,,,3.0,3.0\n";
 
 fn parse_str(s: &str) -> Result<Vec<GameLineRow>, ParseError> {
-    parse(s.as_bytes(), &SRC)
+    let lines = parse(s.as_bytes(), &SRC)?;
+    assert_eq!(lines.quarantined, [], "nothing quarantined");
+    Ok(lines.rows)
+}
+
+/// The one error of a body: the payload's, or its one quarantined row's.
+fn the_error(body: &[u8]) -> ParseError {
+    match parse(body, &SRC) {
+        Err(e) => e,
+        Ok(lines) => {
+            let [(_, q)] = lines.quarantined.as_slice() else {
+                panic!("one quarantined row expected: {:?}", lines.quarantined)
+            };
+            // The other rows are kept.
+            let data_rows = body
+                .split(|b| *b == b'\n')
+                .filter(|l| !l.is_empty())
+                .count()
+                - 1;
+            assert_eq!(lines.rows.len(), data_rows - 1, "{}", q.error);
+            assert!(q.error.field.starts_with(&q.row), "{} / {}", q.row, q.error);
+            q.error.clone()
+        }
+    }
 }
 
 #[test]
@@ -141,14 +164,14 @@ fn bad_csvs_name_file_dataset_line_and_column() {
         ),
     ];
     for (body, field, needle) in cases {
-        let e = parse_str(&body).unwrap_err();
+        let e = the_error(body.as_bytes());
         assert_field(&e, FILE, DS, field);
         assert!(e.message.contains(needle), "{e}");
     }
     let mut invalid = OLD.as_bytes().to_vec();
     let at = OLD.find("240.5").unwrap();
     invalid[at] = 0xff;
-    let e = parse(&invalid, &SRC).unwrap_err();
+    let e = the_error(&invalid);
     assert_field(&e, FILE, DS, "line 1, column OU");
     assert!(e.message.contains("not UTF-8"), "{e}");
 }
@@ -176,7 +199,7 @@ fn every_archived_season_parses_and_home_spread_predicts_the_margin() {
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let bytes = read(path);
-        let rows = parse(
+        let parsed = parse(
             &bytes,
             &Source {
                 file: &name,
@@ -184,6 +207,8 @@ fn every_archived_season_parses_and_home_spread_predicts_the_margin() {
             },
         )
         .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(parsed.quarantined, [], "{name}");
+        let rows = parsed.rows;
         let season = name.trim_end_matches(".csv").to_string();
         let mut derived = csv::Reader::from_reader(bytes.as_slice());
         let cols: Vec<String> = derived

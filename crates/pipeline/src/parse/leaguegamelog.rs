@@ -5,11 +5,24 @@
 //! Headers are mapped to indices once per result set; rows are converted while they are read
 //! (see `leaguegamelog_de.rs`).
 //!
+//! A row that cannot be used (a cell of the wrong type, a stat out of range, a `MATCHUP` that does
+//! not name the row's team) is quarantined ([`GameLog::quarantined`]) and the other rows are
+//! kept; only a payload whose structure is unusable (not JSON, no result set, missing headers)
+//! is refused whole.
+//!
+//! Teams come from `TEAM_ABBREVIATION` / `TEAM_ID`, never from the position in `MATCHUP`:
+//! neutral-site games (NBA Mexico City and Paris games, Cup knockout games in Las Vegas) write
+//! "AWAY @ HOME" on both teams' rows, so the home team's rows do not start with their own team.
+//! `MATCHUP` is read as a statement about the game ("DEN vs. LAL": DEN hosts LAL; "LAL @ DEN":
+//! the same), the opponent is the game's other team, and who is home is the game's one answer
+//! across its rows (see [`resolve_games`]). Neutral-site home teams are a convention that
+//! sources disagree on: the schedule's orientation wins downstream.
+//!
 //! `SEASON_ID` is not cross-checked against `GAME_DATE`: the 2019-20 bubble games were played in
 //! August to October 2020 yet belong to season 2019-20.
 
 use super::cell::Cell;
-use super::{ParseError, Source};
+use super::{ParseError, Quarantined, Source, Stat, Stats, check_stats};
 use nba_props_core::{GameDate, GameId, Season, Team};
 use std::sync::LazyLock;
 
@@ -28,7 +41,8 @@ pub struct BoxScoreLine {
     /// `TEAM_ABBREVIATION`, cross-checked with `TEAM_ID` when that column is present.
     pub team: Team,
     pub opponent: Team,
-    /// From `MATCHUP`: "DEN vs. LAL" is DEN at home, "LAL @ DEN" is LAL away.
+    /// From `MATCHUP`: "DEN vs. LAL" is DEN at home, "LAL @ DEN" is LAL away; one answer per
+    /// game (see the module doc for neutral sites).
     pub is_home: bool,
     /// `WL`; `None` while a game is not final.
     pub win: Option<bool>,
@@ -143,9 +157,140 @@ impl Columns {
     }
 }
 
-/// Parses a leaguegamelog player payload into one [`BoxScoreLine`] per row.
-pub fn parse(bytes: &[u8], src: &Source) -> Result<Vec<BoxScoreLine>, ParseError> {
+/// A parsed leaguegamelog payload: the rows that can be used and the rows set aside.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GameLog {
+    /// One per usable row, in payload order.
+    pub lines: Vec<BoxScoreLine>,
+    /// The `rowSet` index of each line.
+    pub rows: Vec<usize>,
+    /// The path of the result set read (`resultSets[0]`).
+    pub set: String,
+    pub quarantined: Vec<Quarantined>,
+}
+
+impl GameLog {
+    /// The path of a row of the set read: `resultSets[0].rowSet[12]`.
+    pub fn row_path(&self, index: usize) -> String {
+        format!("{}.rowSet[{index}]", self.set)
+    }
+}
+
+/// Parses a leaguegamelog player payload into one [`BoxScoreLine`] per usable row.
+pub fn parse(bytes: &[u8], src: &Source) -> Result<GameLog, ParseError> {
     de::parse(bytes, src)
+}
+
+/// Resolves each game over its rows: the game's teams are the rows' own teams, each row's
+/// opponent is the other one, and who is home is one answer for the whole game. Rows that
+/// contradict their game are quarantined:
+///
+/// - a game with rows of more than two teams: all its rows (which belong where is unknowable);
+/// - a row whose `MATCHUP` names an opponent that is not the game's other team.
+///
+/// When the rows disagree about the host (both teams' rows claim home, or away), a row written
+/// "X @ Y" decides, since it names the host explicitly; failing that, the first row's claim
+/// stands for the whole game. Either way both teams' rows agree, and the schedule (which
+/// matches games in either orientation) keeps its own host.
+pub(crate) fn resolve_games(
+    converted: Vec<(usize, BoxScoreLine, Claim)>,
+    mut quarantined: Vec<Quarantined>,
+    set: String,
+    src: &Source,
+) -> GameLog {
+    struct Game {
+        id: GameId,
+        teams: Vec<Team>,
+        /// (claimed home, claimed by an "X @ Y" row), in row order.
+        claims: Vec<(Team, bool)>,
+        host: Option<Team>,
+    }
+    // A payload holds a few games and lists each game's rows together: a linear search that
+    // starts from the last hit allocates nothing per row (this runs for every row of a season).
+    let mut games: Vec<Game> = Vec::new();
+    let mut slots = Vec::with_capacity(converted.len());
+    let mut last = 0;
+    for (_, l, claim) in &converted {
+        let slot = match games.get(last).filter(|g| g.id == l.game_id) {
+            Some(_) => last,
+            None => match games.iter().position(|g| g.id == l.game_id) {
+                Some(i) => i,
+                None => {
+                    games.push(Game {
+                        id: l.game_id.clone(),
+                        teams: Vec::with_capacity(2),
+                        claims: Vec::new(),
+                        host: None,
+                    });
+                    games.len() - 1
+                }
+            },
+        };
+        last = slot;
+        let g = &mut games[slot];
+        if !g.teams.contains(&l.team) {
+            g.teams.push(l.team);
+        }
+        g.claims.push((claim.home, claim.at_form));
+        slots.push(slot);
+    }
+    for g in &mut games {
+        let first = g.claims[0].0;
+        g.host = Some(if g.claims.iter().all(|(h, _)| *h == first) {
+            first
+        } else {
+            g.claims
+                .iter()
+                .find(|(_, at)| *at)
+                .map_or(first, |(h, _)| *h)
+        });
+    }
+    let mut out = GameLog {
+        lines: Vec::with_capacity(converted.len()),
+        rows: Vec::with_capacity(converted.len()),
+        set,
+        quarantined: Vec::new(),
+    };
+    for ((index, mut line, _), slot) in converted.into_iter().zip(slots) {
+        let g = &games[slot];
+        let other = g.teams.iter().copied().find(|t| *t != line.team);
+        let problem = if g.teams.len() > 2 {
+            let listed: Vec<&str> = g.teams.iter().map(|t| t.tricode()).collect();
+            Some(format!(
+                "game {} has rows of {} teams ({}): which rows belong to it is unknowable",
+                line.game_id,
+                g.teams.len(),
+                listed.join(", ")
+            ))
+        } else {
+            other.filter(|o| *o != line.opponent).map(|other| {
+                format!(
+                    "names {} as {}'s opponent, but the game's other team is {other}",
+                    line.opponent, line.team
+                )
+            })
+        };
+        if let Some(message) = problem {
+            let path = out.row_path(index);
+            let row = format!("{path} (game {}, player {})", line.game_id, line.player_id);
+            let error = src.error(format!("{path}.MATCHUP"), message);
+            quarantined.push(Quarantined { row, error });
+            continue;
+        }
+        line.is_home = g.host == Some(line.team);
+        out.lines.push(line);
+        out.rows.push(index);
+    }
+    out.quarantined = quarantined;
+    out
+}
+
+/// What a row's `MATCHUP` says about its game, kept until the game is resolved.
+pub(crate) struct Claim {
+    /// The team the matchup names as host.
+    home: Team,
+    /// Written "X @ Y", which names the host explicitly.
+    at_form: bool,
 }
 
 /// One row being converted, with what an error message needs.
@@ -191,7 +336,21 @@ impl<'a> Row<'_, 'a> {
         }
     }
 
-    fn line(&self, c: &Columns) -> Result<BoxScoreLine, ParseError> {
+    /// The row's path and, when its cells allow, its game and player, for the quarantine.
+    pub(crate) fn quarantine(&self, c: &Columns, error: ParseError, ids: bool) -> Quarantined {
+        let mut row = format!("{}.rowSet[{}]", self.at, self.index);
+        let game = self.cell(c.game_id).to_str().ok().filter(|_| ids);
+        let player = self.cell(c.player_id).to_i64().ok().filter(|_| ids);
+        match (game, player) {
+            (Some(g), Some(p)) => row.push_str(&format!(" (game {g:.12}, player {p})")),
+            (Some(g), None) => row.push_str(&format!(" (game {g:.12})")),
+            (None, Some(p)) => row.push_str(&format!(" (player {p})")),
+            (None, None) => {}
+        }
+        Quarantined { row, error }
+    }
+
+    fn line(&self, c: &Columns) -> Result<(BoxScoreLine, Claim), ParseError> {
         let core = |e: nba_props_core::ParseError| e.to_string();
         let season = self.get(c.season, |v| match v {
             Cell::Int(i) => Season::parse(&i.to_string()).map_err(core),
@@ -211,7 +370,8 @@ impl<'a> Row<'_, 'a> {
                 ));
             }
         }
-        let (is_home, opponent) = self.get(c.matchup, |v| matchup(v.to_str()?, team))?;
+        let (home, away, at_form) = self.get(c.matchup, |v| matchup(v.to_str()?, team))?;
+        let opponent = if home == team { away } else { home };
         let win = self.opt(c.wl, |v| match v.to_str()? {
             "W" => Ok(true),
             "L" => Ok(false),
@@ -223,6 +383,46 @@ impl<'a> Row<'_, 'a> {
             *slot = self.get(col, Cell::to_i32)?;
         }
         let plus_minus = self.opt(c.counting[15], Cell::to_i32)?;
+        let stats = Stats {
+            points: n[14],
+            fgm: n[0],
+            fga: n[1],
+            fg3m: n[2],
+            fg3a: n[3],
+            ftm: n[4],
+            fta: n[5],
+            oreb: n[6],
+            dreb: n[7],
+            reb: n[8],
+            ast: n[9],
+            stl: n[10],
+            blk: n[11],
+            tov: n[12],
+            pf: n[13],
+            plus_minus,
+        };
+        if let Err((stat, message)) = check_stats(&stats, minutes) {
+            let col = match stat {
+                Stat::Minutes => c.min,
+                Stat::PlusMinus => c.counting[15],
+                Stat::Fgm => c.counting[0],
+                Stat::Fga => c.counting[1],
+                Stat::Fg3m => c.counting[2],
+                Stat::Fg3a => c.counting[3],
+                Stat::Ftm => c.counting[4],
+                Stat::Fta => c.counting[5],
+                Stat::Oreb => c.counting[6],
+                Stat::Dreb => c.counting[7],
+                Stat::Reb => c.counting[8],
+                Stat::Ast => c.counting[9],
+                Stat::Stl => c.counting[10],
+                Stat::Blk => c.counting[11],
+                Stat::Tov => c.counting[12],
+                Stat::Pf => c.counting[13],
+                Stat::Points => c.counting[14],
+            };
+            return Err(self.err(col, message));
+        }
         let [
             fgm,
             fga,
@@ -240,7 +440,7 @@ impl<'a> Row<'_, 'a> {
             pf,
             pts,
         ] = n;
-        Ok(BoxScoreLine {
+        let line = BoxScoreLine {
             season,
             game_id,
             game_date,
@@ -248,7 +448,7 @@ impl<'a> Row<'_, 'a> {
             player_name,
             team,
             opponent,
-            is_home,
+            is_home: home == team,
             win,
             minutes,
             fgm,
@@ -267,7 +467,9 @@ impl<'a> Row<'_, 'a> {
             pf,
             pts,
             plus_minus,
-        })
+        };
+        let claim = Claim { home, at_form };
+        Ok((line, claim))
     }
 }
 
@@ -340,8 +542,9 @@ fn tricode(s: &str) -> Result<Team, String> {
     Team::from_abbreviation(s).map_err(|e| e.to_string())
 }
 
-/// `"DEN vs. LAL"` (home) or `"LAL @ DEN"` (away), whose first team must be the row's team.
-fn matchup(s: &str, team: Team) -> Result<(bool, Team), String> {
+/// `"DEN vs. LAL"` or `"LAL @ DEN"`: (home, away, written with "@"). The row's team must be one
+/// of the two; it need not come first (neutral-site rows read "AWAY @ HOME" for both teams).
+fn matchup(s: &str, team: Team) -> Result<(Team, Team, bool), String> {
     let bad = || format!("expected \"{team} vs. OPP\" or \"{team} @ OPP\", got {s:?}");
     let mut parts = s.split(' ').filter(|p| !p.is_empty());
     let (Some(first), Some(sep), Some(opp), None) =
@@ -349,21 +552,25 @@ fn matchup(s: &str, team: Team) -> Result<(bool, Team), String> {
     else {
         return Err(bad());
     };
-    let is_home = match sep {
-        "vs." | "vs" => true,
-        "@" => false,
+    let at_form = match sep {
+        "vs." | "vs" => false,
+        "@" => true,
         _ => return Err(bad()),
     };
-    if first != team.tricode() && tricode(first).ok() != Some(team) {
-        return Err(format!(
-            "matchup {s:?} does not start with the row's team {team}"
-        ));
+    let first = tricode(first).map_err(|_| bad())?;
+    let second = tricode(opp).map_err(|_| bad())?;
+    if first == second {
+        return Err(format!("matchup {s:?} has {first} playing itself"));
     }
-    let opponent = tricode(opp).map_err(|_| bad())?;
-    if opponent == team {
-        return Err(format!("matchup {s:?} has {team} playing itself"));
+    if team != first && team != second {
+        return Err(format!("matchup {s:?} does not name the row's team {team}"));
     }
-    Ok((is_home, opponent))
+    let (home, away) = if at_form {
+        (second, first)
+    } else {
+        (first, second)
+    };
+    Ok((home, away, at_form))
 }
 
 /// Whole minutes (leaguegamelog), fractional minutes, or "MM:SS" (box score endpoints; older

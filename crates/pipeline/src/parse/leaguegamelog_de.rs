@@ -4,10 +4,10 @@
 //! `Vec<Vec<Cell>>` of the whole set is built. Any other result set that might be the one used
 //! is buffered as cells and converted afterwards.
 
-use super::{BoxScoreLine, Columns, Row};
+use super::{BoxScoreLine, Claim, Columns, GameLog, Row};
 use crate::parse::cell::Cell;
 use crate::parse::json::{check_json, locate_error};
-use crate::parse::{ParseError, Source};
+use crate::parse::{ParseError, Quarantined, Source};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
@@ -16,8 +16,11 @@ const WANTED: &str = "LeagueGameLog";
 /// Stands in for a [`ParseError`] set aside in [`State::failure`]; never shown.
 const ABORT: &str = "row conversion failed";
 
+/// Converted rows with their `rowSet` index, and the rows set aside.
+type Converted = (Vec<(usize, BoxScoreLine, Claim)>, Vec<Quarantined>);
+
 enum Outcome<'de> {
-    Converted(Vec<BoxScoreLine>),
+    Converted(Converted),
     Buffered(Vec<Vec<Cell<'de>>>),
     Skipped,
 }
@@ -32,7 +35,8 @@ struct ResultSet<'de> {
 
 struct State<'de, 's> {
     src: &'s Source<'s>,
-    /// A row that failed to convert; the serde error that aborted the read stands for it.
+    /// A structural failure (headers unusable); the serde error that aborted the read stands
+    /// for it.
     failure: Option<ParseError>,
     saw_array: bool,
     sets: Vec<ResultSet<'de>>,
@@ -58,7 +62,7 @@ impl<'s> State<'_, 's> {
     }
 }
 
-pub(super) fn parse(bytes: &[u8], src: &Source) -> Result<Vec<BoxScoreLine>, ParseError> {
+pub(super) fn parse(bytes: &[u8], src: &Source) -> Result<GameLog, ParseError> {
     let bytes = check_json(bytes, src)?;
     let mut state = State::new(src);
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -74,7 +78,8 @@ pub(super) fn parse(bytes: &[u8], src: &Source) -> Result<Vec<BoxScoreLine>, Par
         name_cell(&mut e, &again.headers);
         return Err(e);
     }
-    select(state.sets, state.saw_array, src)
+    let ((lines, quarantined), at) = select(state.sets, state.saw_array, src)?;
+    Ok(super::resolve_games(lines, quarantined, at, src))
 }
 
 /// The set named LeagueGameLog, else the first; `resultSets` wins over `resultSet`.
@@ -82,7 +87,7 @@ fn select(
     sets: Vec<ResultSet<'_>>,
     saw_array: bool,
     src: &Source,
-) -> Result<Vec<BoxScoreLine>, ParseError> {
+) -> Result<(Converted, String), ParseError> {
     let mut sets: Vec<ResultSet> = sets
         .into_iter()
         .filter(|s| s.in_array == saw_array)
@@ -101,30 +106,35 @@ fn select(
     }
     let set = sets.swap_remove(chosen);
     match set.outcome {
-        Outcome::Converted(lines) => Ok(lines),
+        Outcome::Converted(lines) => Ok((lines, set.at)),
         Outcome::Buffered(rows) => {
             let cols = Columns::find(&set.headers, &set.at, src)?;
             let mut out = Vec::with_capacity(rows.len());
+            let mut quarantined = Vec::new();
             for (index, cells) in rows.iter().enumerate() {
-                out.push(convert(
-                    &Row {
-                        cells,
-                        headers: &set.headers,
-                        at: &set.at,
-                        index,
-                        src,
-                    },
-                    cells.len(),
-                    &cols,
-                )?);
+                let row = Row {
+                    cells,
+                    headers: &set.headers,
+                    at: &set.at,
+                    index,
+                    src,
+                };
+                match convert(&row, cells.len(), &cols) {
+                    Ok((line, claim)) => out.push((index, line, claim)),
+                    Err(e) => quarantined.push(row.quarantine(&cols, e, true)),
+                }
             }
-            Ok(out)
+            Ok(((out, quarantined), set.at))
         }
         Outcome::Skipped => Err(src.error(set.at, "result set was skipped while reading")),
     }
 }
 
-fn convert(row: &Row<'_, '_>, width: usize, cols: &Columns) -> Result<BoxScoreLine, ParseError> {
+fn convert(
+    row: &Row<'_, '_>,
+    width: usize,
+    cols: &Columns,
+) -> Result<(BoxScoreLine, Claim), ParseError> {
     if width != row.headers.len() {
         return Err(row.src.error(
             format!("{}.rowSet[{}]", row.at, row.index),
@@ -345,14 +355,14 @@ struct Rows<'a, 'de, 's> {
 }
 
 impl<'de> DeserializeSeed<'de> for Rows<'_, 'de, '_> {
-    type Value = Vec<BoxScoreLine>;
+    type Value = Converted;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 impl<'de> Visitor<'de> for Rows<'_, 'de, '_> {
-    type Value = Vec<BoxScoreLine>;
+    type Value = Converted;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an array of rows")
     }
@@ -361,6 +371,7 @@ impl<'de> Visitor<'de> for Rows<'_, 'de, '_> {
         // One buffer for every row: the needed cells are overwritten, the others stay null.
         let mut cells: Vec<Cell<'de>> = vec![Cell::Null; self.headers.len()];
         let mut out = Vec::new();
+        let mut quarantined = Vec::new();
         let mut index = 0;
         while let Some(width) = seq.next_element_seed(RowCells {
             cells: &mut cells,
@@ -373,11 +384,18 @@ impl<'de> Visitor<'de> for Rows<'_, 'de, '_> {
                 index,
                 src: self.state.src,
             };
-            let line = convert(&row, width, self.cols);
-            out.push(line.map_err(|e| self.state.abort(e))?);
+            // A row that cannot be used is set aside; the others are kept.
+            match convert(&row, width, self.cols) {
+                Ok((line, claim)) => out.push((index, line, claim)),
+                // A short row leaves the previous row's cells in the buffer: no ids from them.
+                Err(e) => {
+                    let whole = width == self.headers.len();
+                    quarantined.push(row.quarantine(self.cols, e, whole));
+                }
+            }
             index += 1;
         }
-        Ok(out)
+        Ok((out, quarantined))
     }
 }
 

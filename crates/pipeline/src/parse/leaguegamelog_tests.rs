@@ -21,13 +21,20 @@ fn payload(headers: &str, rows: &[&str]) -> String {
     )
 }
 
-fn parse_str(s: &str) -> Result<Vec<BoxScoreLine>, ParseError> {
+fn parse_str(s: &str) -> Result<GameLog, ParseError> {
     parse(s.as_bytes(), &SRC)
+}
+
+/// The lines of a payload none of whose rows may be quarantined.
+fn lines_of(s: &str) -> Vec<BoxScoreLine> {
+    let log = parse_str(s).unwrap();
+    assert_eq!(log.quarantined, [], "nothing quarantined");
+    log.lines
 }
 
 #[test]
 fn a_small_payload_parses_by_header() {
-    let rows = parse_str(&payload(HEADERS, &[ROW0, ROW1])).unwrap();
+    let rows = lines_of(&payload(HEADERS, &[ROW0, ROW1]));
     let lebron = &rows[0];
     assert_eq!(lebron.season, Season::new(2021));
     assert_eq!(lebron.game_id.as_str(), "0022100002");
@@ -85,7 +92,7 @@ fn columns_are_found_by_name_wherever_they_are() {
         v.reverse();
         serde_json::to_string(&v).unwrap()
     };
-    let rows = parse_str(&payload(&rev(HEADERS), &[&rev(ROW0)])).unwrap();
+    let rows = lines_of(&payload(&rev(HEADERS), &[&rev(ROW0)]));
     assert_eq!(rows[0].pts, 34);
     assert_eq!(rows[0].player_name, "LeBron James");
 }
@@ -96,7 +103,7 @@ fn singular_result_set_and_alternate_cell_types_are_accepted() {
     let body = format!(
         r#"{{"resultSet":{{"name":"LeagueGameLog","headers":{HEADERS},"rowSet":[{row}]}}}}"#
     );
-    let rows = parse_str(&body).unwrap();
+    let rows = lines_of(&body);
     assert_eq!(rows[0].fgm, 13);
     assert_eq!(rows[0].win, None);
     assert_eq!(rows[0].plus_minus, None);
@@ -113,7 +120,7 @@ fn the_league_game_log_set_is_chosen_by_name() {
     let body = format!(
         r#"{{"resultSets":[{other},{{"name":"LeagueGameLog","headers":{HEADERS},"rowSet":[{ROW0}]}}]}}"#
     );
-    assert_eq!(parse_str(&body).unwrap().len(), 1);
+    assert_eq!(lines_of(&body).len(), 1);
     // Without it the first set is used, so the error names that set.
     let body = format!(r#"{{"resultSets":[{other}]}}"#);
     let e = parse_str(&body).unwrap_err();
@@ -149,10 +156,21 @@ fn bodies_that_are_not_payloads_are_named() {
 }
 
 #[test]
-fn wrong_cells_are_named_by_row_and_header() {
+fn wrong_cells_quarantine_their_row_named_by_row_and_header() {
     let bad = |row: String, field: &str, needle: &str| {
-        let e = parse_str(&payload(HEADERS, &[ROW0, &row])).unwrap_err();
-        assert_field(&e, FILE, DS, field);
+        let log = parse_str(&payload(HEADERS, &[ROW0, &row])).unwrap();
+        // The other row is kept (alone, its game has one team: its own claim stands).
+        assert_eq!(log.lines.len(), 1, "{field}");
+        assert_eq!(
+            (log.lines[0].player_id, log.row_path(log.rows[0])),
+            (2544, "resultSets[0].rowSet[0]".to_string())
+        );
+        let [q] = log.quarantined.as_slice() else {
+            panic!("one quarantined row expected: {:?}", log.quarantined)
+        };
+        assert!(q.row.starts_with("resultSets[0].rowSet[1]"), "{}", q.row);
+        let e = &q.error;
+        assert_field(e, FILE, DS, field);
         assert!(e.message.contains(needle), "{e}");
     };
     bad(
@@ -181,7 +199,7 @@ fn wrong_cells_are_named_by_row_and_header() {
         "LAL",
     );
     bad(
-        ROW1.replace("GSW @ LAL", "LAL @ GSW"),
+        ROW1.replace("GSW @ LAL", "LAL @ BOS"),
         "resultSets[0].rowSet[1].MATCHUP",
         "row's team GSW",
     );
@@ -250,7 +268,7 @@ fn team_mode_payloads_are_rejected_for_their_missing_player_columns() {
 fn the_real_capture_with_extra_columns_parses() {
     let Some(dir) = shared_data_dir() else { return };
     let rel = "fixtures/najicham/nbac_player_boxscore/raw_2ad17718.json";
-    let rows = parse(
+    let log = parse(
         &read(&dir.join(rel)),
         &Source {
             file: rel,
@@ -258,6 +276,8 @@ fn the_real_capture_with_extra_columns_parses() {
         },
     )
     .unwrap();
+    assert_eq!(log.quarantined, []);
+    let rows = log.lines;
     assert_eq!(rows.len(), 157);
     assert!(
         rows.iter()
@@ -295,7 +315,7 @@ fn every_archived_game_log_parses_with_the_readme_counts() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let bytes = read(path);
         bytes_total += bytes.len();
-        let rows = parse(
+        let log = parse(
             &bytes,
             &Source {
                 file: &name,
@@ -303,6 +323,9 @@ fn every_archived_game_log_parses_with_the_readme_counts() {
             },
         )
         .unwrap_or_else(|e| panic!("{e}"));
+        // The range checks hold for every real row.
+        assert_eq!(log.quarantined, [], "{name}");
+        let rows = log.lines;
         assert!(!rows.is_empty(), "{name}");
         let season = rows[0].season.to_string();
         let entry = per_season.entry(season).or_default();
@@ -352,12 +375,106 @@ fn every_archived_game_log_parses_with_the_readme_counts() {
 
 #[test]
 fn errors_name_source_on_every_path() {
-    let e = parse_str(&payload(HEADERS, &[&ROW0.replace("2544", "\"2544\"")])).unwrap_err();
-    assert_names(&e, FILE, DS);
+    let log = parse_str(&payload(HEADERS, &[&ROW0.replace("2544", "\"2544\"")])).unwrap();
+    let e = &log.quarantined[0].error;
+    assert_names(e, FILE, DS);
     assert_eq!(
         e.to_string(),
         format!(
             "{DS} payload {FILE}: field resultSets[0].rowSet[0].PLAYER_ID: expected an integer, got string \"2544\""
         )
+    );
+}
+
+/// Neutral-site games (Mexico City, Paris, Cup knockouts in Las Vegas): stats.nba.com writes
+/// "AWAY @ HOME" on both teams' rows, so the home team's rows do not start with their team.
+#[test]
+fn neutral_site_rows_written_away_at_home_for_both_teams_are_kept() {
+    let lal = ROW0.replace("LAL vs. GSW", "GSW @ LAL");
+    let rows = lines_of(&payload(HEADERS, &[&lal, ROW1]));
+    let got: Vec<(&str, &str, bool)> = rows
+        .iter()
+        .map(|r| (r.team.tricode(), r.opponent.tricode(), r.is_home))
+        .collect();
+    assert_eq!(got, [("LAL", "GSW", true), ("GSW", "LAL", false)]);
+    assert_eq!((rows[0].pts, rows[1].pts), (34, 7));
+}
+
+/// Rows that disagree about the host (each claims home) still make one game with one home team.
+#[test]
+fn a_game_whose_rows_both_claim_home_gets_one_home_team() {
+    let gsw = ROW1.replace("GSW @ LAL", "GSW vs. LAL");
+    let rows = lines_of(&payload(HEADERS, &[ROW0, &gsw]));
+    let homes: Vec<bool> = rows.iter().map(|r| r.is_home).collect();
+    assert_eq!(homes, [true, false]);
+    // An "X @ Y" row names the host explicitly and decides over "vs." rows.
+    let lal = ROW0.replace("LAL vs. GSW", "LAL @ GSW");
+    let rows = lines_of(&payload(
+        HEADERS,
+        &[ROW0, &lal.replace("2544", "2545"), &gsw],
+    ));
+    let homes: Vec<(&str, bool)> = rows.iter().map(|r| (r.team.tricode(), r.is_home)).collect();
+    assert_eq!(homes, [("LAL", false), ("LAL", false), ("GSW", true)]);
+}
+
+#[test]
+fn a_row_naming_another_opponent_than_its_game_is_quarantined() {
+    let gsw = ROW1.replace("GSW @ LAL", "GSW @ BOS");
+    let log = parse_str(&payload(HEADERS, &[ROW0, &gsw])).unwrap();
+    assert_eq!(log.lines.len(), 1);
+    let q = &log.quarantined[0];
+    assert_eq!(
+        q.row,
+        "resultSets[0].rowSet[1] (game 0022100002, player 1626172)"
+    );
+    assert_field(&q.error, FILE, DS, "resultSets[0].rowSet[1].MATCHUP");
+    assert!(q.error.message.contains("other team is LAL"), "{}", q.error);
+}
+
+#[test]
+fn counting_stats_out_of_range_quarantine_their_row() {
+    let bad = |row: String, field: &str, needle: &str| {
+        let log = parse_str(&payload(HEADERS, &[ROW0, &row])).unwrap();
+        assert_eq!(log.lines.len(), 1, "{field}");
+        assert_eq!(log.lines[0].pts, 34);
+        let [q] = log.quarantined.as_slice() else {
+            panic!(
+                "one quarantined row expected for {field}: {:?}",
+                log.quarantined
+            )
+        };
+        assert_field(&q.error, FILE, DS, field);
+        assert!(q.error.message.contains(needle), "{}", q.error);
+    };
+    bad(
+        ROW1.replace(",7,-8]", ",-40,-8]"),
+        "resultSets[0].rowSet[1].PTS",
+        "-40 is outside 0..=150",
+    );
+    // Made more than attempted.
+    bad(
+        ROW1.replace(",15,3,5,", ",15,6,5,"),
+        "resultSets[0].rowSet[1].FGM",
+        "6 field goals made but only 5 attempted",
+    );
+    bad(
+        ROW1.replace(",2,2,4,1,", ",2,2,5,1,"),
+        "resultSets[0].rowSet[1].REB",
+        "5 rebounds but 2 offensive + 2 defensive",
+    );
+    bad(
+        ROW1.replace(",15,3,", ",90,3,"),
+        "resultSets[0].rowSet[1].MIN",
+        "90 minutes",
+    );
+    bad(
+        ROW1.replace(",7,-8]", ",9,-8]"),
+        "resultSets[0].rowSet[1].PTS",
+        "9 points but 2·3 field goals + 0 threes + 1 free throws make 7",
+    );
+    bad(
+        ROW1.replace(",1,1,1,0,7,", ",1,1,1,-1,7,"),
+        "resultSets[0].rowSet[1].PF",
+        "-1 is outside",
     );
 }

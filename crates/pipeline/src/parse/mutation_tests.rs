@@ -4,7 +4,7 @@
 use super::test_support::{CDN_FIXTURE, V3_FIXTURE, fixture};
 use super::test_support::{files_under, read};
 use super::{
-    ParseError, Source, bettingpros, espn, game_lines, injury_report, leaguegamelog,
+    ParseError, Quarantined, Source, bettingpros, espn, game_lines, injury_report, leaguegamelog,
     nbacom_boxscore, odds_props, schedule,
 };
 use crate::testdata::shared_data_dir;
@@ -208,6 +208,19 @@ fn mutate_csv(b: &[u8], m: &Mutation) -> Vec<u8> {
 
 type Parser = fn(&[u8], &Source) -> Result<(), ParseError>;
 
+/// A payload with quarantined rows parsed, but each row's error must name file, dataset and
+/// field like a payload's: the first one is checked as the outcome.
+fn first(quarantined: &[Quarantined]) -> Result<(), ParseError> {
+    match quarantined.first() {
+        Some(q) if q.row.trim().is_empty() => Err(ParseError {
+            field: String::new(),
+            ..q.error.clone()
+        }),
+        Some(q) => Err(q.error.clone()),
+        None => Ok(()),
+    }
+}
+
 /// Runs `cases` mutations over each payload and checks the two properties.
 fn fuzz(dataset: &str, payloads: &[(String, Vec<u8>)], csv: bool, parse: Parser, cases: u32) {
     for (file, bytes) in payloads {
@@ -276,7 +289,7 @@ fn leaguegamelog_survives_mutations() {
         "nbacom/leaguegamelog_player",
         &payloads,
         false,
-        |b, s| leaguegamelog::parse(b, s).map(drop),
+        |b, s| leaguegamelog::parse(b, s).and_then(|l| first(&l.quarantined)),
         128,
     );
 }
@@ -309,7 +322,16 @@ fn schedule_survives_mutations() {
         "nbacom/schedule",
         &payloads,
         false,
-        |b, s| schedule::parse(b, s).map(drop),
+        |b, s| {
+            schedule::parse(b, s).and_then(|p| {
+                first(
+                    &p.quarantined
+                        .iter()
+                        .map(|(_, q)| q.clone())
+                        .collect::<Vec<_>>(),
+                )
+            })
+        },
         128,
     );
 }
@@ -340,7 +362,16 @@ fn game_lines_survive_mutations() {
         "sbr/game_lines",
         &payloads,
         true,
-        |b, s| game_lines::parse(b, s).map(drop),
+        |b, s| {
+            game_lines::parse(b, s).and_then(|l| {
+                first(
+                    &l.quarantined
+                        .iter()
+                        .map(|(_, q)| q.clone())
+                        .collect::<Vec<_>>(),
+                )
+            })
+        },
         128,
     );
 }
@@ -355,7 +386,7 @@ fn odds_props_survive_mutations() {
         "oddsapi/player_props",
         &payloads,
         false,
-        |b, s| odds_props::parse(b, s).map(drop),
+        |b, s| odds_props::parse(b, s).and_then(|e| first(&e.quarantined)),
         128,
     );
 }
@@ -374,7 +405,7 @@ fn nbacom_box_scores_survive_mutations() {
         "nbacom/boxscoretraditionalv3",
         &v3,
         false,
-        |b, s| nbacom_boxscore::parse_v3(b, s).map(drop),
+        |b, s| nbacom_boxscore::parse_v3(b, s).and_then(|g| first(&g.quarantined)),
         128,
     );
     let Some(cdn) = real(CDN_FIXTURE) else { return };
@@ -382,7 +413,7 @@ fn nbacom_box_scores_survive_mutations() {
         "nbacom/cdn_boxscore",
         &cdn,
         false,
-        |b, s| nbacom_boxscore::parse_cdn(b, s).map(drop),
+        |b, s| nbacom_boxscore::parse_cdn(b, s).and_then(|g| first(&g.quarantined)),
         128,
     );
 }
@@ -396,7 +427,7 @@ fn espn_payloads_survive_mutations() {
         "espn/scoreboard",
         &board,
         false,
-        |b, s| espn::parse_scoreboard(b, s).map(drop),
+        |b, s| espn::parse_scoreboard(b, s).and_then(|b| first(&b.quarantined)),
         128,
     );
     // No real summary capture exists: the hand-made one carries every field the parser reads.
@@ -408,7 +439,7 @@ fn espn_payloads_survive_mutations() {
         "espn/summary",
         &summary,
         false,
-        |b, s| espn::parse_summary(b, s).map(drop),
+        |b, s| espn::parse_summary(b, s).and_then(|g| first(&g.quarantined)),
         128,
     );
 }
@@ -422,7 +453,7 @@ fn bettingpros_payloads_survive_mutations() {
         "bettingpros/events",
         &events,
         false,
-        |b, s| bettingpros::parse_events(b, s).map(drop),
+        |b, s| bettingpros::parse_events(b, s).and_then(|e| first(&e.quarantined)),
         128,
     );
     let offers = vec![(
@@ -433,7 +464,7 @@ fn bettingpros_payloads_survive_mutations() {
         "bettingpros/offers",
         &offers,
         false,
-        |b, s| bettingpros::parse_offers(b, s).map(drop),
+        |b, s| bettingpros::parse_offers(b, s).and_then(|p| first(&p.quarantined)),
         128,
     );
 }
@@ -448,7 +479,7 @@ fn injury_report_pdfs_survive_mutations() {
         "nbacom/injury_report",
         &pdf,
         false,
-        |b, s| injury_report::parse(b, s).map(drop),
+        |b, s| injury_report::parse(b, s).and_then(|r| first(&r.quarantined)),
         48,
     );
 }

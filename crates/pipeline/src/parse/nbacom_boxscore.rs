@@ -9,13 +9,16 @@
 //!
 //! Both list every player on either roster, played or not; statistics are read by field name.
 //! A team's points must equal the sum of its players' points in the same payload: a box score
-//! that disagrees with itself is refused rather than half believed.
+//! that disagrees with itself is refused rather than half believed. A player whose line cannot
+//! be used (a field of the wrong type, a stat out of range: see [`super::check_stats`]) is
+//! quarantined and the others are kept; the team's points are then the payload's own, not
+//! checkable against the players' sum.
 
 use super::cell::Cell;
 use super::fields::{At, Fields, flag};
 use super::json::{from_json, timestamp};
 use super::schedule::GameStatus;
-use super::{ParseError, Source, Stats};
+use super::{ParseError, Quarantined, Source, Stat, Stats, check_stats};
 use nba_props_core::{GameDate, GameId, Team, date::eastern};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -32,6 +35,8 @@ pub struct GameBoxScore {
     pub captured_at: Option<jiff::Timestamp>,
     pub home: TeamBox,
     pub away: TeamBox,
+    /// Player lines set aside, with why.
+    pub quarantined: Vec<Quarantined>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -198,8 +203,21 @@ fn convert(
         None if shape == Shape::Cdn => return Err(src.error(format!("{root}.gameEt"), "missing")),
         None => None,
     };
-    let home = team_box(&g.home_team, &format!("{root}.homeTeam"), shape, src)?;
-    let away = team_box(&g.away_team, &format!("{root}.awayTeam"), shape, src)?;
+    let mut quarantined = Vec::new();
+    let home = team_box(
+        &g.home_team,
+        &format!("{root}.homeTeam"),
+        shape,
+        src,
+        &mut quarantined,
+    )?;
+    let away = team_box(
+        &g.away_team,
+        &format!("{root}.awayTeam"),
+        shape,
+        src,
+        &mut quarantined,
+    )?;
     if home.team == away.team {
         return Err(src.error(
             format!("{root}.awayTeam.teamTricode"),
@@ -213,6 +231,7 @@ fn convert(
         captured_at,
         home,
         away,
+        quarantined,
     })
 }
 
@@ -221,6 +240,7 @@ fn team_box(
     path: &str,
     shape: Shape,
     src: &Source,
+    quarantined: &mut Vec<Quarantined>,
 ) -> Result<TeamBox, ParseError> {
     let at = At {
         src,
@@ -247,11 +267,24 @@ fn team_box(
         (Shape::V3, _, None) => return Err(at.error("statistics", "missing")),
     };
     let mut players = Vec::with_capacity(t.players.len());
+    let before = quarantined.len();
     for (i, p) in t.players.iter().enumerate() {
-        players.push(player(p, &at.field(&format!("players[{i}]")), shape, src)?);
+        let path = at.field(&format!("players[{i}]"));
+        match player(p, &path, shape, src) {
+            Ok(line) => players.push(line),
+            Err(error) => {
+                let id = p.person_id.to_i64().ok();
+                let row = match id {
+                    Some(id) => format!("{path} (player {id})"),
+                    None => path,
+                };
+                quarantined.push(Quarantined { row, error });
+            }
+        }
     }
     let sum: i32 = players.iter().map(|p| p.stats.points).sum();
-    if sum != points {
+    // With players set aside the sum cannot confirm the team's points.
+    if sum != points && quarantined.len() == before {
         let field = if shape == Shape::Cdn {
             "score"
         } else {
@@ -354,6 +387,29 @@ fn player(
         pf: s.int(f, "foulsPersonal")?,
         plus_minus: s.opt_int(f, "plusMinusPoints")?,
     };
+    // Players who did not play have zeros; the checks hold for them too.
+    if let Err((stat, message)) = check_stats(&stats, minutes) {
+        let name = match stat {
+            Stat::Minutes => "minutes",
+            Stat::Points => "points",
+            Stat::Fgm => "fieldGoalsMade",
+            Stat::Fga => "fieldGoalsAttempted",
+            Stat::Fg3m => "threePointersMade",
+            Stat::Fg3a => "threePointersAttempted",
+            Stat::Ftm => "freeThrowsMade",
+            Stat::Fta => "freeThrowsAttempted",
+            Stat::Oreb => "reboundsOffensive",
+            Stat::Dreb => "reboundsDefensive",
+            Stat::Reb => "reboundsTotal",
+            Stat::Ast => "assists",
+            Stat::Stl => "steals",
+            Stat::Blk => "blocks",
+            Stat::Tov => "turnovers",
+            Stat::Pf => "foulsPersonal",
+            Stat::PlusMinus => "plusMinusPoints",
+        };
+        return Err(s.error(name, message));
+    }
     Ok(PlayerLine {
         player_id,
         name: full,

@@ -125,6 +125,7 @@ fn v3_agrees_with_the_leaguegamelog_of_the_same_game() {
     let lines: HashMap<i64, leaguegamelog::BoxScoreLine> =
         leaguegamelog::parse(&std::fs::read(log_path).unwrap(), &src)
             .unwrap()
+            .lines
             .into_iter()
             .filter(|l| l.game_id == b.game_id)
             .map(|l| (l.player_id, l))
@@ -170,10 +171,67 @@ fn a_box_score_that_disagrees_with_itself_is_refused_naming_the_team_total() {
         return;
     };
     let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    v["game"]["awayTeam"]["players"][0]["statistics"]["points"] = 40.into();
+    // One more two-pointer for a player: his line is consistent, the team's total is not.
+    let stats = &mut v["game"]["awayTeam"]["players"][0]["statistics"];
+    for (k, by) in [
+        ("points", 2),
+        ("fieldGoalsMade", 1),
+        ("fieldGoalsAttempted", 1),
+    ] {
+        stats[k] = (stats[k].as_i64().unwrap() + by).into();
+    }
     let e = parse_cdn(&serde_json::to_vec(&v).unwrap(), &CDN).unwrap_err();
     assert_field(&e, CDN.file, CDN.dataset, "game.awayTeam.score");
     assert!(e.message.contains("add up to"), "{e}");
+}
+
+/// A player line that breaks the range checks is set aside with its field and reason; the
+/// others are kept, and the team's points stay the payload's own (the sum cannot confirm them
+/// without that player).
+#[test]
+fn a_player_line_out_of_range_is_quarantined_and_the_others_kept() {
+    let Some(bytes) = fixture(CDN_FIXTURE) else {
+        return;
+    };
+    let good = parse_cdn(&bytes, &CDN).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    v["game"]["awayTeam"]["players"][0]["statistics"]["points"] = (-40).into();
+    let b = parse_cdn(&serde_json::to_vec(&v).unwrap(), &CDN).unwrap();
+    assert_eq!(b.away.players.len(), good.away.players.len() - 1);
+    assert_eq!(b.away.players[..], good.away.players[1..]);
+    assert_eq!((b.away.points, &b.home), (good.away.points, &good.home));
+    let [q] = b.quarantined.as_slice() else {
+        panic!("{:?}", b.quarantined)
+    };
+    assert_eq!(q.row, "game.awayTeam.players[0] (player 203952)");
+    assert_field(
+        &q.error,
+        CDN.file,
+        CDN.dataset,
+        "game.awayTeam.players[0].statistics.points",
+    );
+    assert_eq!(q.error.message, "-40 is outside 0..=150");
+    // Made more than attempted, in the v3 shape.
+    let Some(bytes) = fixture(V3_FIXTURE) else {
+        return;
+    };
+    let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let stats = &mut v["boxScoreTraditional"]["homeTeam"]["players"][0]["statistics"];
+    let attempted = stats["freeThrowsAttempted"].as_i64().unwrap();
+    stats["freeThrowsMade"] = (attempted + 1).into();
+    let b = parse_v3(&serde_json::to_vec(&v).unwrap(), &V3).unwrap();
+    let [q] = b.quarantined.as_slice() else {
+        panic!("{:?}", b.quarantined)
+    };
+    assert_eq!(
+        q.error.field,
+        "boxScoreTraditional.homeTeam.players[0].statistics.freeThrowsMade"
+    );
+    assert!(
+        q.error.message.contains("free throws made but only"),
+        "{}",
+        q.error
+    );
 }
 
 #[test]
@@ -182,7 +240,9 @@ fn wrong_fields_are_named() {
         return;
     };
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    let with = |f: &dyn Fn(&mut serde_json::Value)| error_after(&v, f, |b| parse_v3(b, &V3));
+    let with = |f: &dyn Fn(&mut serde_json::Value)| {
+        error_after(&v, f, |b| parse_v3(b, &V3).map(|g| g.quarantined))
+    };
     let root = "boxScoreTraditional.homeTeam";
     let e = with(&|v| {
         v["boxScoreTraditional"]["homeTeam"]["players"][2]["statistics"]["assists"] = "x".into()

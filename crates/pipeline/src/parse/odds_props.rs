@@ -12,7 +12,7 @@
 
 use super::cell::Cell;
 use super::json::{from_json, team_from_name, timestamp};
-use super::{ParseError, Source};
+use super::{ParseError, Quarantined, Source};
 use nba_props_core::Team;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -24,6 +24,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 pub struct OddsEvent {
     /// The envelope's `timestamp`: the snapshot time of a historical response.
     pub snapshot: Option<jiff::Timestamp>,
+    /// The Odds API event `id`; for an event without one (archives rebuilt from CSV exports),
+    /// `noid-<commence>-<AWAY>-at-<HOME>` (`noid-20250105T000000Z-BOS-at-LAL`), the archive's
+    /// own naming: the teams and the start identify the event as stably as an id.
     pub event_id: String,
     pub commence_time: Option<jiff::Timestamp>,
     pub home: Team,
@@ -35,6 +38,9 @@ pub struct OddsEvent {
     /// Lines left out because a book listed two different prices for one side of them (which
     /// pair is current is unknowable), each described for the unmatched-rows report.
     pub conflicts: Vec<String>,
+    /// Over/Under outcomes that cannot be used (no price, no point, no player), set aside so
+    /// the event's other lines are kept.
+    pub quarantined: Vec<Quarantined>,
 }
 
 /// One bookmaker's line for one player in one market.
@@ -123,7 +129,6 @@ pub fn parse(bytes: &[u8], src: &Source) -> Result<OddsEvent, ParseError> {
             .map(str::to_string)
             .ok_or_else(|| src.error(format!("{p}{name}"), "missing"))
     };
-    let event_id = required(&event.id, "id")?;
     let commence_time = opt_timestamp(
         event.commence_time.as_deref(),
         || format!("{p}commence_time"),
@@ -140,8 +145,25 @@ pub fn parse(bytes: &[u8], src: &Source) -> Result<OddsEvent, ParseError> {
             format!("{away} cannot play itself"),
         ));
     }
+    let event_id = match (event.id.as_deref().map(str::trim), commence_time) {
+        (Some(id), _) if !id.is_empty() => id.to_string(),
+        (_, Some(start)) => noid(start, home, away),
+        (_, None) => {
+            return Err(src.error(
+                format!("{p}id"),
+                "missing, and no commence_time to identify the event by with its teams",
+            ));
+        }
+    };
     let books = event.bookmakers.as_deref().unwrap_or_default();
-    let (lines, skipped_outcomes, conflicts) = lines(books, p, src)?;
+    let mut quarantined = Vec::new();
+    let (lines, skipped_outcomes, conflicts) = lines(books, p, src, &mut quarantined)?;
+    // Not one usable line: the payload as a whole is wrong (decimal odds, another shape).
+    if lines.is_empty()
+        && let Some(q) = quarantined.first()
+    {
+        return Err(q.error.clone());
+    }
     Ok(OddsEvent {
         snapshot,
         event_id,
@@ -151,6 +173,7 @@ pub fn parse(bytes: &[u8], src: &Source) -> Result<OddsEvent, ParseError> {
         lines,
         skipped_outcomes,
         conflicts,
+        quarantined,
     })
 }
 
@@ -158,6 +181,7 @@ fn lines(
     books: &[RawBook<'_>],
     p: &str,
     src: &Source,
+    quarantined: &mut Vec<Quarantined>,
 ) -> Result<(Vec<PropLine>, usize, Vec<String>), ParseError> {
     let mut lines: Vec<PropLine> = Vec::new();
     let mut skipped = 0;
@@ -197,23 +221,40 @@ fn lines(
                 let err = |field: &str, message: String| {
                     src.error(format!("{}.outcomes[{o}].{field}", at_market()), message)
                 };
-                let price = out
-                    .price
-                    .as_ref()
-                    .ok_or_else(|| err("price", "missing or null".into()))?;
-                let price = american(price).map_err(|m| err("price", m))?;
-                let point = out
-                    .point
-                    .as_ref()
-                    .ok_or_else(|| err("point", "missing on an Over/Under outcome".into()))?;
-                let point = point.to_f64().map_err(|m| err("point", m))?;
-                let player = out.description.as_deref().map(str::trim).unwrap_or("");
-                if player.is_empty() {
-                    return Err(err(
-                        "description",
-                        "missing player name on an Over/Under outcome".into(),
-                    ));
-                }
+                let checked = (|| {
+                    let price = out
+                        .price
+                        .as_ref()
+                        .ok_or_else(|| err("price", "missing or null".into()))?;
+                    let price = american(price).map_err(|m| err("price", m))?;
+                    let point = out
+                        .point
+                        .as_ref()
+                        .ok_or_else(|| err("point", "missing on an Over/Under outcome".into()))?;
+                    let point = point.to_f64().map_err(|m| err("point", m))?;
+                    if !point.is_finite() {
+                        return Err(err("point", format!("{point} is not a line")));
+                    }
+                    let player = out.description.as_deref().map(str::trim).unwrap_or("");
+                    if player.is_empty() {
+                        return Err(err(
+                            "description",
+                            "missing player name on an Over/Under outcome".into(),
+                        ));
+                    }
+                    Ok((price, point, player))
+                })();
+                // One unusable outcome is set aside; the event's other lines are kept.
+                let (price, point, player) = match checked {
+                    Ok(v) => v,
+                    Err(error) => {
+                        quarantined.push(Quarantined {
+                            row: format!("{}.outcomes[{o}]", at_market()),
+                            error,
+                        });
+                        continue;
+                    }
+                };
                 // 0.0 and -0.0 are one line.
                 let key = (
                     book.key.as_ref(),
@@ -278,6 +319,16 @@ fn lines(
         skipped,
         conflicted.into_iter().map(|(_, d)| d).collect(),
     ))
+}
+
+/// The key of an event without an id: its start (UTC, `YYYYMMDDTHHMMSSZ`) and its teams.
+fn noid(start: jiff::Timestamp, home: Team, away: Team) -> String {
+    format!(
+        "noid-{}-{}-at-{}",
+        start.strftime("%Y%m%dT%H%M%SZ"),
+        away.tricode(),
+        home.tricode()
+    )
 }
 
 /// The multiply-rotate hash of rustc's `FxHasher`: SipHash was the largest single cost in

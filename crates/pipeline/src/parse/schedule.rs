@@ -12,7 +12,7 @@
 
 use super::cell::Cell;
 use super::json::{from_json, timestamp};
-use super::{ParseError, Source};
+use super::{ParseError, Quarantined, Source};
 use nba_props_core::{GameDate, GameId, Season, SeasonType, Team};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -28,6 +28,9 @@ pub struct SchedulePayload {
     pub games: Vec<ScheduledGame>,
     /// Games with an undecided or non-NBA participant, in payload order.
     pub unresolved: Vec<UnresolvedGame>,
+    /// Games that cannot be read (a malformed id, date or team), set aside with their Eastern
+    /// date when it is readable, so that one bad game does not lose the season's others.
+    pub quarantined: Vec<(Option<GameDate>, Quarantined)>,
 }
 
 /// One game between two NBA teams.
@@ -173,11 +176,20 @@ pub fn parse(bytes: &[u8], src: &Source) -> Result<SchedulePayload, ParseError> 
         captured_at,
         games: Vec::new(),
         unresolved: Vec::new(),
+        quarantined: Vec::new(),
     };
     for (d, date) in schedule.game_dates.iter().enumerate() {
         for (g, game) in date.games.iter().enumerate() {
             let at = format!("leagueSchedule.gameDates[{d}].games[{g}]");
-            convert(game, date, d, &at, src, &mut out)?;
+            if let Err(error) = convert(game, date, d, &at, src, &mut out) {
+                let when = game
+                    .game_date_est
+                    .as_deref()
+                    .and_then(|est| GameDate::parse(est).ok())
+                    .or_else(|| date.game_date.as_deref().and_then(|p| us_date(p).ok()));
+                let row = format!("{at} (game {:.12})", game.game_id);
+                out.quarantined.push((when, Quarantined { row, error }));
+            }
         }
     }
     Ok(out)

@@ -24,6 +24,23 @@ fn parse_str(s: &str) -> Result<SchedulePayload, ParseError> {
     parse(s.as_bytes(), &SRC)
 }
 
+/// The one error of a body: the payload's, or its one quarantined game's.
+fn the_error(body: &str) -> ParseError {
+    match parse_str(body) {
+        Err(e) => e,
+        Ok(p) => {
+            let [(_, q)] = p.quarantined.as_slice() else {
+                panic!("one quarantined game expected: {:?}", p.quarantined)
+            };
+            assert!(
+                q.row.starts_with("leagueSchedule.gameDates[0].games[0]"),
+                "{q:?}"
+            );
+            q.error.clone()
+        }
+    }
+}
+
 #[test]
 fn scores_only_for_final_games_and_empty_strings_are_none() {
     let p = parse_str(&payload(&[FINAL, UPCOMING])).unwrap();
@@ -73,7 +90,7 @@ fn the_game_date_falls_back_to_the_enclosing_date() {
     let game = UPCOMING.replace(r#""gameDateEst":"2023-10-24T00:00:00Z","#, "");
     let p = parse_str(&payload(&[&game])).unwrap();
     assert_eq!(p.games[0].game_date.to_string(), "2023-10-24");
-    let e = parse_str(&payload(&[&game]).replace("10/24/2023", "2023-10-24")).unwrap_err();
+    let e = the_error(&payload(&[&game]).replace("10/24/2023", "2023-10-24"));
     assert_field(&e, FILE, DS, "leagueSchedule.gameDates[0].gameDate");
 }
 
@@ -99,7 +116,7 @@ fn undecided_and_non_nba_sides_are_listed_apart() {
         ]
     );
     // In a regular-season game a non-NBA team is a broken payload, not an exhibition.
-    let e = parse_str(&payload(&[&exhibition.replace("0012300010", "0022300010")])).unwrap_err();
+    let e = the_error(&payload(&[&exhibition.replace("0012300010", "0022300010")]));
     assert_field(
         &e,
         FILE,
@@ -179,7 +196,7 @@ fn bad_payloads_name_file_dataset_and_field() {
         ),
     ];
     for (body, field, needle) in cases {
-        let e = parse_str(&body).unwrap_err();
+        let e = the_error(&body);
         assert_field(&e, FILE, DS, field);
         assert!(e.message.contains(needle), "{e}");
     }
@@ -202,6 +219,7 @@ fn every_archived_schedule_parses_with_the_readme_counts() {
             },
         )
         .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.quarantined, [], "{name}");
         eprintln!(
             "schedule {name}: parsed in {:?} (this build's profile)",
             started.elapsed()
@@ -313,5 +331,28 @@ fn the_pbpstats_capture_is_the_archived_2023_24_schedule() {
     assert_eq!(
         (first.game_date.to_string(), first.status),
         ("2023-12-04".to_string(), GameStatus::Scheduled)
+    );
+}
+
+/// One game that cannot be read is set aside; the season's other games are kept.
+#[test]
+fn a_bad_game_is_quarantined_and_the_others_kept() {
+    let bad = FINAL.replace(r#""GSW""#, r#""XYZ""#);
+    let p = parse_str(&payload(&[UPCOMING, &bad])).unwrap();
+    assert_eq!(p.games.len(), 1);
+    assert_eq!(p.games[0].game_id.as_str(), "0022300001");
+    let [(when, q)] = p.quarantined.as_slice() else {
+        panic!("{:?}", p.quarantined)
+    };
+    assert_eq!(when.map(|d| d.to_string()).as_deref(), Some("2021-10-19"));
+    assert_eq!(
+        q.row,
+        "leagueSchedule.gameDates[0].games[1] (game 0022100002)"
+    );
+    assert_field(
+        &q.error,
+        FILE,
+        DS,
+        "leagueSchedule.gameDates[0].games[1].awayTeam.teamTricode",
     );
 }

@@ -64,10 +64,29 @@ impl Processor for Props {
             out.bad_payloads.extend(bad);
             out.inputs
                 .extend(events.iter().map(|(m, _)| m.sha256.clone()));
+            // Events and offers the parser set aside: kept with their reason.
+            for (meta, list) in &events {
+                for q in &list.quarantined {
+                    out.unmatched.push(Unmatched {
+                        payload_sha256: meta.sha256.clone(),
+                        item: q.row.clone(),
+                        reason: q.error.to_string(),
+                    });
+                }
+            }
+            for (meta, page) in &pages {
+                for q in &page.quarantined {
+                    out.unmatched.push(Unmatched {
+                        payload_sha256: meta.sha256.clone(),
+                        item: q.row.clone(),
+                        reason: q.error.to_string(),
+                    });
+                }
+            }
             // The newest capture of each event (oldest first).
             let events: HashMap<String, BpEvent> = events
                 .iter()
-                .flat_map(|(_, list)| list.iter().map(|e| (e.event_id.clone(), e.clone())))
+                .flat_map(|(_, list)| list.events.iter().map(|e| (e.event_id.clone(), e.clone())))
                 .collect();
             let games = games_on(ctx, date, &mut out).await?;
             let mut attached: HashMap<String, Result<(KnownGame, bool), String>> = HashMap::new();

@@ -1,10 +1,12 @@
 //! `nbac_player_boxscores`: one row per player per game from the latest usable `leaguegamelog`
-//! (player) capture of the date.
+//! (player) capture of the date. A row that cannot be used (quarantined by the parser, dated
+//! outside the partition, a player repeated in a game) goes to `unmatched_rows` with the field
+//! and the reason; the payload's other rows are written.
 
 use super::parse_all;
 use crate::parse::leaguegamelog::{self, BoxScoreLine};
 use crate::processor::{
-    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Window,
+    BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Unmatched, Window,
 };
 use nba_props_core::GameDate;
 use nba_props_store::Value;
@@ -45,24 +47,48 @@ impl Processor for BoxScores {
             let mut out = Output::default();
             let parsed = parse_all(ctx, metas, leaguegamelog::parse, &mut out)?;
             // The newest capture that parses is the truth for the date.
-            let (meta, lines) = parsed
+            let (meta, log) = parsed
                 .last()
                 .expect("parse_all returns at least one payload or an error");
             out.inputs = vec![meta.sha256.clone()];
+            let quarantine = |item: String, reason: String| Unmatched {
+                payload_sha256: meta.sha256.clone(),
+                item,
+                reason,
+            };
+            // Rows that cannot be used are kept aside with their reason; the others are written.
+            for q in &log.quarantined {
+                out.unmatched
+                    .push(quarantine(q.row.clone(), q.error.to_string()));
+            }
             let mut seen = HashSet::new();
-            let mut rows = Vec::with_capacity(lines.len());
-            for (i, line) in lines.iter().enumerate() {
+            let mut rows = Vec::with_capacity(log.lines.len());
+            for (line, &index) in log.lines.iter().zip(&log.rows) {
+                let at = log.row_path(index);
+                let item = format!("{at} (game {}, player {})", line.game_id, line.player_id);
+                let why = format!(
+                    "nbacom/leaguegamelog_player payload {}: field {at}",
+                    meta.origin_path
+                );
                 if line.game_date != date {
-                    return Err(ProcessError::Data(format!(
-                        "{}: row {i} has GAME_DATE {} outside partition {date}",
-                        meta.origin_path, line.game_date
-                    )));
+                    out.unmatched.push(quarantine(
+                        item,
+                        format!(
+                            "{why}.GAME_DATE: {} is outside partition {date}",
+                            line.game_date
+                        ),
+                    ));
+                    continue;
                 }
                 if !seen.insert((line.game_id.clone(), line.player_id)) {
-                    return Err(ProcessError::Data(format!(
-                        "{}: row {i} repeats player {} in game {}",
-                        meta.origin_path, line.player_id, line.game_id
-                    )));
+                    out.unmatched.push(quarantine(
+                        item,
+                        format!(
+                            "{why}.PLAYER_ID: repeats player {} in game {} (the first row is kept)",
+                            line.player_id, line.game_id
+                        ),
+                    ));
+                    continue;
                 }
                 rows.push(row(line, &meta.sha256));
             }

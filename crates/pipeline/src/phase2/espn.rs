@@ -98,10 +98,20 @@ impl Processor for Scoreboard {
             )
             .await?;
             let games = games_on(ctx, date, &mut out).await?;
+            // Events the parser set aside: kept with their reason.
+            for (meta, b) in &boards {
+                for q in &b.quarantined {
+                    out.unmatched.push(Unmatched {
+                        payload_sha256: meta.sha256.clone(),
+                        item: q.row.clone(),
+                        reason: q.error.to_string(),
+                    });
+                }
+            }
             let events = newest(
                 boards
                     .iter()
-                    .flat_map(|(m, b)| b.iter().map(move |g| (g.event_id.clone(), (m, g)))),
+                    .flat_map(|(m, b)| b.games.iter().map(move |g| (g.event_id.clone(), (m, g)))),
             );
             let mut rows = Vec::new();
             for (meta, g) in events.values() {
@@ -186,6 +196,11 @@ impl Processor for Summaries {
                         continue;
                     }
                 };
+                // Athletes the parser set aside: kept with their reason, the rest written.
+                for q in &s.quarantined {
+                    out.unmatched
+                        .push(unmatched(format!("{item} {}", q.row), q.error.to_string()));
+                }
                 let mut seen = HashSet::new();
                 for p in &s.players {
                     if !seen.insert(p.espn_player_id.as_str()) {

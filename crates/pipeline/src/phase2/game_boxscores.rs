@@ -87,6 +87,14 @@ impl Processor for GameBoxScores {
                     continue;
                 }
                 out.inputs.push(meta.sha256.clone());
+                // Player lines the parser set aside: kept with their reason, the rest written.
+                for q in &b.quarantined {
+                    out.unmatched.push(Unmatched {
+                        payload_sha256: meta.sha256.clone(),
+                        item: format!("{item} {}", q.row),
+                        reason: q.error.to_string(),
+                    });
+                }
                 if *source == CDN {
                     out.notes
                         .push(format!("{} served by the CDN box score", b.game_id));

@@ -63,8 +63,20 @@ impl Processor for GameLines {
                 .last()
                 .expect("parse_all returns at least one payload or an error");
             out.inputs = vec![meta.sha256.clone(), "nbac_schedule".into()];
-            let todays: Vec<&GameLineRow> = lines.iter().filter(|l| l.date == date).collect();
-            if todays.is_empty() {
+            // Rows set aside by the parser: reported by their own date, or by the file's first
+            // date when theirs is unreadable.
+            let first = lines.rows.iter().map(|l| l.date).min();
+            for (owner, q) in &lines.quarantined {
+                if owner.or(first) == Some(date) {
+                    out.unmatched.push(Unmatched {
+                        payload_sha256: meta.sha256.clone(),
+                        item: q.row.clone(),
+                        reason: q.error.to_string(),
+                    });
+                }
+            }
+            let todays: Vec<&GameLineRow> = lines.rows.iter().filter(|l| l.date == date).collect();
+            if todays.is_empty() && out.unmatched.is_empty() {
                 // Most dates of a season have no games: only clear lines an earlier capture left.
                 let existing = ctx
                     .store

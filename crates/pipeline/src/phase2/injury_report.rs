@@ -65,6 +65,17 @@ impl Processor for InjuryReport {
             let mut rows: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
             for (meta, report) in &reports {
                 let fetched_for = GameDate::parse(&meta.partition_key).ok();
+                // Entries the parser set aside, reported by the report's own date (theirs may
+                // be unreadable).
+                if fetched_for == Some(date) {
+                    for q in &report.quarantined {
+                        out.unmatched.push(Unmatched {
+                            payload_sha256: meta.sha256.clone(),
+                            item: format!("{} {}", report.report_at, q.row),
+                            reason: q.error.to_string(),
+                        });
+                    }
+                }
                 let mut in_report: BTreeMap<Key, usize> = BTreeMap::new();
                 for (i, e) in report.entries.iter().enumerate() {
                     let unmatched = |reason: String| Unmatched {

@@ -89,6 +89,13 @@ impl Processor for Props {
                 if game.date != date {
                     continue;
                 }
+                for q in &event.quarantined {
+                    out.unmatched.push(Unmatched {
+                        payload_sha256: meta.sha256.clone(),
+                        item: format!("{item} {}", q.row),
+                        reason: q.error.to_string(),
+                    });
+                }
                 for conflict in &event.conflicts {
                     out.unmatched
                         .push(unmatched(format!("left out: {conflict}")));

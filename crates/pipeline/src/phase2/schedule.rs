@@ -2,7 +2,8 @@
 //! when; a later capture overrides an earlier one game by game. Box scores are stronger evidence:
 //! a game with box scores on date D was played on D (the 2023-24 capture is a pre-season
 //! snapshot: 8 of its dates are wrong and 24 games are missing), is final, and its score is the
-//! players' points when no schedule capture has a final score.
+//! players' points when no schedule capture has a final score — unless some of the game's
+//! box-score rows were quarantined, when the sum is not the score and the score stays unknown.
 
 use super::parse_all;
 use crate::parse::schedule::{self, GameStatus, SchedulePayload, ScheduledGame};
@@ -39,11 +40,32 @@ static DECLARATION: Declaration = Declaration {
 };
 
 /// What the box scores of one game on the date say.
+#[derive(Default)]
 struct BoxEvidence {
-    home: Option<Team>,
-    away: Option<Team>,
-    home_points: i64,
-    away_points: i64,
+    /// Per team: (its rows say it is at home, its players' points).
+    teams: Vec<(Team, bool, i64)>,
+    /// Rows of the game (or of the date, when a row's game was unreadable) were quarantined:
+    /// the players' points are not the final score.
+    incomplete: bool,
+}
+
+impl BoxEvidence {
+    /// The one team whose rows say `home` (true: the host, false: the visitor).
+    fn side(&self, home: bool) -> Option<Team> {
+        match self
+            .teams
+            .iter()
+            .filter(|t| t.1 == home)
+            .collect::<Vec<_>>()[..]
+        {
+            [t] => Some(t.0),
+            _ => None,
+        }
+    }
+
+    fn points(&self, team: Team) -> Option<i64> {
+        self.teams.iter().find(|t| t.0 == team).map(|t| t.2)
+    }
 }
 
 /// A schedule game with the capture that last described it.
@@ -69,6 +91,20 @@ impl Processor for Schedule {
                 .payloads("nbacom", "schedule", &[date.season().to_string()])
                 .await?;
             let captures = parse_all(ctx, metas, schedule::parse, &mut out)?;
+            // Games a capture could not read: reported by their date, or by the capture's first
+            // date when theirs is unreadable.
+            for (meta, payload) in &captures {
+                let first = payload.games.iter().map(|g| g.game_date).min();
+                for (owner, q) in &payload.quarantined {
+                    if owner.or(first) == Some(date) {
+                        out.unmatched.push(Unmatched {
+                            payload_sha256: meta.sha256.clone(),
+                            item: q.row.clone(),
+                            reason: q.error.to_string(),
+                        });
+                    }
+                }
+            }
             // One query for both: the games box scores put on this date, and where the games the
             // schedule puts here were really played.
             let scheduled_here: Vec<GameId> = latest_description(&captures, date, &HashMap::new())
@@ -187,23 +223,40 @@ async fn box_evidence(
             elsewhere.insert(id, r.text(1));
             continue;
         }
-        let e = here.entry(id).or_insert(BoxEvidence {
-            home: None,
-            away: None,
-            home_points: 0,
-            away_points: 0,
-        });
-        if r.bool(3) == Some(true) {
-            e.home = Some(team);
-            e.home_points = r.i64(4).unwrap_or(0);
-        } else {
-            e.away = Some(team);
-            e.away_points = r.i64(4).unwrap_or(0);
-        }
+        here.entry(id).or_default().teams.push((
+            team,
+            r.bool(3) == Some(true),
+            r.i64(4).unwrap_or(0),
+        ));
     }
     // A game with box scores here too was played here (the other rows would be a data error the
     // box-score key already prevents).
     elsewhere.retain(|id, _| !here.contains_key(id));
+    // Quarantined box-score rows (written with the box scores, in the same transaction): their
+    // players' points are missing, so those games' sums are not final scores.
+    let quarantined = ctx
+        .store
+        .db
+        .query(
+            "SELECT item FROM unmatched_rows WHERE processor = $1 AND partition_key = $2",
+            &["nbac_player_boxscores".into(), date.to_string().into()],
+        )
+        .await?;
+    for r in quarantined {
+        let item = r.text(0);
+        let game = item
+            .split_once("(game ")
+            .and_then(|(_, rest)| GameId::parse(rest.get(..10)?).ok());
+        match game {
+            Some(id) => {
+                if let Some(e) = here.get_mut(&id) {
+                    e.incomplete = true;
+                }
+            }
+            // A row whose game is unreadable may belong to any game of the date.
+            None => here.values_mut().for_each(|e| e.incomplete = true),
+        }
+    }
     Ok((here, elsewhere))
 }
 
@@ -216,14 +269,7 @@ fn row(
     let game = described.map(|d| &d.game);
     let (home, away) = match (game, played) {
         (Some(g), _) => (g.home, g.away),
-        (
-            None,
-            Some(BoxEvidence {
-                home: Some(h),
-                away: Some(a),
-                ..
-            }),
-        ) => (*h, *a),
+        (None, Some(b)) => (b.side(true)?, b.side(false)?),
         _ => return None,
     };
     let status = if played.is_some() {
@@ -234,16 +280,13 @@ fn row(
     let schedule_score = game.and_then(|g| Some((g.home_score?, g.away_score?)));
     let (home_score, away_score, score_source) = match (schedule_score, played) {
         (Some((h, a)), _) => (Some(h as i64), Some(a as i64), Some("schedule")),
-        (None, Some(b)) => {
-            // Oriented by team, not by the box scores' home flag (neutral sites disagree on it).
-            let (h, a) = if b.home == Some(home) || b.away == Some(away) {
-                (b.home_points, b.away_points)
-            } else {
-                (b.away_points, b.home_points)
-            };
-            (Some(h), Some(a), Some("boxscore"))
-        }
-        (None, None) => (None, None, None),
+        // Oriented by team, not by the box scores' home flag (neutral sites disagree on it);
+        // a sum missing quarantined rows is no score.
+        (None, Some(b)) if !b.incomplete => match (b.points(home), b.points(away)) {
+            (Some(h), Some(a)) => (Some(h), Some(a), Some("boxscore")),
+            _ => (None, None, None),
+        },
+        (None, _) => (None, None, None),
     };
     let game_code = match game {
         Some(g) if g.game_date == date => g.game_code.clone(),

@@ -7,6 +7,7 @@ mod boxscores;
 mod espn;
 mod injury_report;
 mod props;
+mod quarantine;
 
 use nba_props_core::GameDate;
 use nba_props_pipeline::backfill::{BackfillSummary, backfill, processors_for};

@@ -15,7 +15,7 @@
 //! 4. Empty game date, time, matchup and team cells repeat the row above (across pages).
 
 use super::{EntryType, InjuryEntry, Piece, Report};
-use crate::parse::{ParseError, Source};
+use crate::parse::{ParseError, Quarantined, Source};
 use nba_props_core::date::eastern;
 use nba_props_core::{GameDate, Team};
 use std::collections::HashMap;
@@ -290,38 +290,72 @@ pub(super) fn report(pages: &[Vec<Piece>], src: &Source) -> Result<Report, Parse
     let columns = columns.expect("checked on the first page");
     let layout = columns.layout();
     let mut entries = Vec::with_capacity(pending.len());
+    let mut quarantined = Vec::new();
     let (mut date, mut time, mut matchup, mut team) = (None, None, None, None);
     for (i, e) in pending.iter().enumerate() {
         let at = |what: &str| format!("page {}, entry {}, {what}", e.page, i + 1);
+        // An entry that cannot be read is set aside; the report's other entries are kept. A
+        // cell that fails clears what it would have set, so the entries below it are not
+        // attached to the game or team above it.
+        let mut failed = None;
         if let Some(d) = e.cell(Col::GameDate) {
-            date = Some(game_date(&d).map_err(|m| src.error(at("Game Date"), m))?);
+            date = match game_date(&d) {
+                Ok(v) => Some(v),
+                Err(m) => {
+                    failed.get_or_insert(src.error(at("Game Date"), m));
+                    None
+                }
+            };
         }
         if let Some(t) = e.cell(Col::GameTime) {
             time = Some(t);
         }
         if let Some(m) = e.cell(Col::Matchup) {
-            let (away, home) = parse_matchup(&m).map_err(|msg| src.error(at("Matchup"), msg))?;
-            matchup = Some((m, away, home));
             // A new game names its team; never carry one over from another game.
             team = None;
+            matchup = match parse_matchup(&m) {
+                Ok((away, home)) => Some((m, away, home)),
+                Err(msg) => {
+                    failed.get_or_insert(src.error(at("Matchup"), msg));
+                    None
+                }
+            };
         }
         if let Some(t) = e.cell(Col::Team) {
-            team = Some(Team::from_name(&t).map_err(|err| src.error(at("Team"), err.to_string()))?);
+            team = match Team::from_name(&t) {
+                Ok(v) => Some(v),
+                Err(err) => {
+                    failed.get_or_insert(src.error(at("Team"), err.to_string()));
+                    None
+                }
+            };
+        }
+        let problem = match (date, matchup.as_ref(), team) {
+            _ if failed.is_some() => failed,
+            (Some(_), Some((matchup_text, away, home)), Some(team))
+                if team != *away && team != *home =>
+            {
+                Some(src.error(
+                    at("Team"),
+                    format!("{team} does not play in {matchup_text}"),
+                ))
+            }
+            (Some(_), Some(_), Some(_)) => None,
+            _ => Some(src.error(
+                at("Matchup"),
+                "no game date, matchup or team above this entry",
+            )),
+        };
+        if let Some(error) = problem {
+            let row = format!("page {}, entry {}", e.page, i + 1);
+            quarantined.push(Quarantined { row, error });
+            continue;
         }
         let (Some(game_date), Some((matchup_text, away, home)), Some(team)) =
             (date, matchup.as_ref(), team)
         else {
-            return Err(src.error(
-                at("Matchup"),
-                "no game date, matchup or team above this entry",
-            ));
+            continue;
         };
-        if team != *away && team != *home {
-            return Err(src.error(
-                at("Team"),
-                format!("{team} does not play in {matchup_text}"),
-            ));
-        }
         let all = [Col::Player, Col::Status, Col::Category, Col::Reason]
             .iter()
             .filter_map(|c| e.cell(*c))
@@ -376,6 +410,7 @@ pub(super) fn report(pages: &[Vec<Piece>], src: &Source) -> Result<Report, Parse
         report_at,
         layout,
         entries,
+        quarantined,
     })
 }
 

@@ -14,7 +14,7 @@ mod layout;
 mod pdf;
 
 use super::json::check_body;
-use super::{DOCUMENT, ParseError, Source};
+use super::{DOCUMENT, ParseError, Quarantined, Source};
 use nba_props_core::{GameDate, Team};
 
 /// A piece of text at a position on a page (PDF points, y up).
@@ -36,6 +36,9 @@ pub struct Report {
     pub layout: &'static str,
     /// In report order.
     pub entries: Vec<InjuryEntry>,
+    /// Entries that cannot be read (a malformed date, matchup or team, no game above them),
+    /// set aside so the report's other entries are kept.
+    pub quarantined: Vec<Quarantined>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

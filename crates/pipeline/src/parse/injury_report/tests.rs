@@ -423,14 +423,28 @@ fn changed_or_broken_input_is_an_error_naming_where() {
     let Some(mut pages) = layout_fixture("standard_v2") else {
         return;
     };
-    // An unknown team name is refused, naming the page and entry.
+    let whole = parse_pieces(&pages, &SRC).unwrap();
+    assert_eq!(whole.quarantined, []);
+    // An unknown team name sets its entry aside, naming the page and entry, and the entries
+    // below it that have no team of their own; the report's other entries are kept.
     for p in &mut pages[0] {
         if p.text == "Indiana Pacers" {
             p.text = "Indiana Fever".into();
         }
     }
-    let e = parse_pieces(&pages, &SRC).unwrap_err();
+    let r = parse_pieces(&pages, &SRC).unwrap();
+    let e = &r.quarantined[0].error;
+    assert_eq!(r.quarantined[0].row, "page 1, entry 3");
     assert_eq!(e.field, "page 1, entry 3, Team");
+    assert!(e.message.contains("Indiana Fever"), "{e}");
+    assert!(
+        r.quarantined[1..]
+            .iter()
+            .all(|q| q.error.message.contains("no game date, matchup or team"))
+    );
+    assert_eq!(r.entries.len() + r.quarantined.len(), whole.entries.len());
+    assert!(r.entries.iter().all(|e| e.team.tricode() != "IND"));
+    assert!(!r.entries.is_empty());
     let e = parse(crate::parse::test_support::ACCESS_DENIED.as_bytes(), &SRC).unwrap_err();
     assert_eq!(e.field, crate::parse::DOCUMENT);
     assert!(e.message.contains("HTML"), "{e}");
@@ -506,7 +520,13 @@ fn damaged_layouts_are_errors_or_rows_never_panics() {
                         _ => pages[page][k].text = texts[j % texts.len()].to_string(),
                     }
                 }
-                match parse_pieces(&pages, &SRC) {
+                // A report with entries set aside parsed; each of their errors is checked.
+                let outcome =
+                    parse_pieces(&pages, &SRC).and_then(|r| match r.quarantined.first() {
+                        Some(q) => Err(q.error.clone()),
+                        None => Ok(r),
+                    });
+                match outcome {
                     Ok(_) => ok.set(ok.get() + 1),
                     Err(e) => {
                         failed.set(failed.get() + 1);

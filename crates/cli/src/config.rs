@@ -6,7 +6,10 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// Unknown top-level keys are errors, like the sections' (a misspelt `databse_url` must not
+/// silently fall back to the local SQLite database).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Where the embedded database and the raw store live.
     pub data_dir: PathBuf,
@@ -26,6 +29,12 @@ pub struct Config {
     /// The TOML file these settings came from, if any (its `[sources]` section configures phase 1).
     #[serde(skip)]
     pub file: Option<PathBuf>,
+    /// `[sources]` and `[predict]`: accepted here so that only unknown keys are refused; each is
+    /// read and checked field by field by [`Config::sources`] and `predict::settings`.
+    #[serde(default, skip_serializing, rename = "sources")]
+    _sources: Option<figment::value::Value>,
+    #[serde(default, skip_serializing, rename = "predict")]
+    _predict: Option<figment::value::Value>,
 }
 
 impl Default for Config {
@@ -38,6 +47,8 @@ impl Default for Config {
             ops: nba_props_ops::OpsConfig::default(),
             web: WebSettings::default(),
             file: None,
+            _sources: None,
+            _predict: None,
         }
     }
 }
@@ -67,9 +78,10 @@ impl Config {
         );
         fig = fig
             .merge(Env::prefixed("NBA_PROPS_WEB_").map(|k| format!("web.{}", k.as_str()).into()));
-        let mut config: Config = fig
-            .extract()
-            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        let mut config: Config = fig.extract().map_err(|e| match &file {
+            Some(f) => anyhow::anyhow!("configuration {}: {e}", f.display()),
+            None => anyhow::anyhow!("configuration: {e}"),
+        })?;
         config.file = file;
         // The webhook URL is a secret: it may come from the environment instead of the file.
         if let Ok(url) = std::env::var("NBA_PROPS_ALERT_WEBHOOK_URL") {

@@ -1,5 +1,29 @@
 //! The `nba-props` command line.
 
+/// `println!` for every module of the binary: the macros below are defined before the `mod`
+/// lines, so they shadow std's in all of them. A closed stdout (`nba-props jobs | head -1`)
+/// ends the process at once with exit 0, as a reader that stopped reading expects, instead of
+/// std's "failed printing to stdout" panic; any other write error is exit 1 with its message.
+macro_rules! println {
+    () => {
+        $crate::write_stdout(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` for every module: a closed stderr is ignored (nowhere left to report it) and the
+/// command carries on to its own exit code.
+macro_rules! eprintln {
+    () => {
+        $crate::write_stderr(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::write_stderr(format_args!($($arg)*))
+    };
+}
+
 mod commands;
 mod config;
 mod live;
@@ -206,6 +230,9 @@ fn version() -> &'static str {
     Box::leak(format!("{} (git {})", b.version, b.git_sha).into_boxed_str())
 }
 
+/// The most workers `--jobs` / `--workers` start in one process.
+const MAX_WORKERS: usize = 64;
+
 /// Resolves a date or a date word in US Eastern time.
 pub fn resolve_date(s: &str) -> anyhow::Result<GameDate> {
     let today = GameDate::today_at(jiff::Timestamp::now());
@@ -216,6 +243,33 @@ pub fn resolve_date(s: &str) -> anyhow::Result<GameDate> {
         other => GameDate::parse(other)
             .map_err(|e| anyhow::anyhow!("{e} (or today / yesterday / tomorrow)"))?,
     })
+}
+
+/// One line to stdout; see `println!` above.
+pub(crate) fn write_stdout(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        let _ = writeln!(std::io::stderr(), "error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// One line to stderr; see `eprintln!` above.
+pub(crate) fn write_stderr(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(args).and_then(|()| err.write_all(b"\n"));
+}
+
+/// A count flag (`--jobs`, `--workers`, `--limit`, `--sample`) of at most `max`, or an error
+/// naming the flag: a huge value would start that many workers or ask for that many rows.
+fn at_most(flag: &str, v: usize, max: usize) -> anyhow::Result<usize> {
+    anyhow::ensure!(v <= max, "{flag} {v}: expected at most {max}");
+    Ok(v)
 }
 
 fn main() -> ExitCode {
@@ -294,20 +348,29 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             in_process,
         } => {
             let (from, to) = (resolve_date(&from)?, resolve_date(&to)?);
+            let jobs = at_most("--jobs", jobs, MAX_WORKERS)?;
             commands::backfill(&config, from, to, &phases, jobs, no_wait, in_process).await
         }
         Command::Worker {
             name,
             exit_when_idle,
         } => runtime::worker(&config, name, exit_when_idle).await,
-        Command::Serve { workers } => runtime::serve(&config, workers).await,
+        Command::Serve { workers } => {
+            let workers = workers
+                .map(|w| at_most("--workers", w, MAX_WORKERS))
+                .transpose()?;
+            runtime::serve(&config, workers).await
+        }
         Command::Jobs {
             dead,
             state,
             processor,
             retry,
             limit,
-        } => runtime::jobs_command(&config, dead, state, processor, retry, limit).await,
+        } => {
+            let limit = at_most("--limit", limit, 100_000)?;
+            runtime::jobs_command(&config, dead, state, processor, retry, limit).await
+        }
         Command::Status { date } => commands::status(&config, resolve_date(&date)?).await,
         Command::Scrape { dataset, date } => {
             commands::scrape(&config, &dataset, resolve_date(&date)?).await
@@ -315,7 +378,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sources => commands::sources(&config).await,
         Command::Check {
             what: Check::Features { date, sample },
-        } => commands::check_features(&config, resolve_date(&date)?, sample).await,
+        } => {
+            let sample = at_most("--sample", sample, 1_000_000)?;
+            commands::check_features(&config, resolve_date(&date)?, sample).await
+        }
         Command::Run {
             date,
             from,
@@ -330,6 +396,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     (d, d)
                 }
             };
+            let jobs = at_most("--jobs", jobs, MAX_WORKERS)?;
             commands::run(
                 &config,
                 from,

@@ -8,6 +8,18 @@ use nba_props_runtime::SystemClock;
 use nba_props_runtime::clock::format_ms;
 use std::process::ExitCode;
 
+/// The longest window `--days` (and `[ops.health] days`) may ask for: ten years.
+pub const MAX_DAYS: u32 = 3650;
+
+/// `days` within 1..=[`MAX_DAYS`], or an error naming where it came from.
+pub fn check_days(what: &str, days: u32) -> anyhow::Result<u32> {
+    anyhow::ensure!(
+        (1..=MAX_DAYS).contains(&days),
+        "{what} {days}: expected 1 to {MAX_DAYS} days (ten years)"
+    );
+    Ok(days)
+}
+
 fn code(ok: bool) -> ExitCode {
     if ok {
         ExitCode::SUCCESS
@@ -24,17 +36,27 @@ pub async fn health(
     json: bool,
     alert: bool,
 ) -> anyhow::Result<ExitCode> {
+    let days = match days {
+        Some(d) => check_days("--days", d)?,
+        None => check_days("[ops.health] days", config.ops.health.days)?,
+    };
     let store = open(config).await?;
     let graph = crate::phase1::graph(config)?;
-    let days = days.unwrap_or(config.ops.health.days);
     let report = health::check(&store, &SystemClock, &graph, &config.ops, days).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
+        let score = match report.score {
+            Some(s) => format!("{s} / 100"),
+            None => "no score".to_string(),
+        };
         println!(
-            "Health {} / 100 over {}..{} ({} game days), build {}",
-            report.score, report.from, report.to, report.game_days, report.build
+            "Health {score} over {}..{} ({} game days) as of {}, build {}",
+            report.from, report.to, report.game_days, report.as_of, report.build
         );
+        if let Some(note) = &report.note {
+            println!("  {note}");
+        }
         for c in &report.checks {
             let mark = match c.status {
                 Status::Pass => "pass",
@@ -76,6 +98,7 @@ pub async fn health(
 
 /// `nba-props reconcile`: every gap of the window; with `fix`, the jobs that close them.
 pub async fn reconcile(config: &Config, days: u32, fix: bool) -> anyhow::Result<ExitCode> {
+    let days = check_days("--days", days)?;
     let store = open(config).await?;
     let graph = crate::phase1::graph(config)?;
     let r = reconcile::reconcile(
@@ -116,6 +139,7 @@ pub async fn reconcile(config: &Config, days: u32, fix: bool) -> anyhow::Result<
 /// `nba-props drift`: builds seen in runs and heartbeats of the last `days` days; exit 1 when
 /// they are mixed.
 pub async fn drift(config: &Config, days: u32, json: bool) -> anyhow::Result<ExitCode> {
+    let days = check_days("--days", days)?;
     let store = open(config).await?;
     let (from, to) = days::window(jiff::Timestamp::now().as_millisecond(), days);
     let r = drift::report(&store, from, to).await?;

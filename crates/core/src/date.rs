@@ -3,7 +3,7 @@
 use crate::ParseError;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::{Span, Timestamp};
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -21,20 +21,36 @@ pub fn eastern() -> &'static TimeZone {
 pub struct GameDate(Date);
 
 impl GameDate {
+    /// The earliest date [`GameDate::parse`] accepts (the league's first season began in 1946).
+    pub const MIN: GameDate = GameDate(Date::constant(1946, 1, 1));
+    /// The latest date [`GameDate::parse`] accepts.
+    pub const MAX: GameDate = GameDate(Date::constant(2100, 12, 31));
+
     pub fn new(date: Date) -> Self {
         Self(date)
     }
 
     /// Parses `YYYY-MM-DD`, or an ISO timestamp whose first ten characters are the date (the CDN's
-    /// `gameDateEst` is written `2023-10-24T00:00:00Z` but is an Eastern date).
+    /// `gameDateEst` is written `2023-10-24T00:00:00Z` but is an Eastern date). Dates outside
+    /// [`GameDate::MIN`]..=[`GameDate::MAX`] are refused: no game is played there, and a date
+    /// like 9999-12-31 would only overflow the arithmetic of windows built around it.
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         let head = s.get(..10).unwrap_or(s);
         let ok = s.len() == 10 || s.as_bytes().get(10) == Some(&b'T');
-        head.parse::<Date>()
+        let date = head
+            .parse::<Date>()
             .ok()
             .filter(|_| ok)
             .map(Self)
-            .ok_or_else(|| ParseError::new("game date", s, "an ISO date YYYY-MM-DD"))
+            .ok_or_else(|| ParseError::new("game date", s, "an ISO date YYYY-MM-DD"))?;
+        if !(Self::MIN..=Self::MAX).contains(&date) {
+            return Err(ParseError::new(
+                "game date",
+                s,
+                "a date from 1946-01-01 to 2100-12-31",
+            ));
+        }
+        Ok(date)
     }
 
     /// The Eastern date of an instant (for example a UTC tip-off time).
@@ -51,12 +67,23 @@ impl GameDate {
         self.0
     }
 
+    /// `days` later (earlier when negative), saturating: a date inside
+    /// [`GameDate::MIN`]..=[`GameDate::MAX`] stays inside it (a window of a million days from
+    /// 2024 ends at 2100-12-31), and a date outside it never moves backwards. Never panics.
     pub fn add_days(self, days: i32) -> Self {
-        Self(
-            self.0
-                .checked_add(days.days())
-                .expect("game dates stay far inside jiff's range"),
-        )
+        let (lo, hi) = (self.min(Self::MIN), self.max(Self::MAX));
+        match self.checked_add_days(days) {
+            Some(d) => d.clamp(lo, hi),
+            None if days < 0 => lo,
+            None => hi,
+        }
+    }
+
+    /// `days` later (earlier when negative), or `None` past the calendar's range (years
+    /// -9999..=9999). Unlike [`GameDate::add_days`], not bounded to MIN..=MAX.
+    pub fn checked_add_days(self, days: i32) -> Option<Self> {
+        let span = Span::new().try_days(i64::from(days)).ok()?;
+        self.0.checked_add(span).ok().map(Self)
     }
 
     /// Whole days from `self` to `other` (positive when `other` is later).
@@ -72,11 +99,13 @@ impl GameDate {
     pub fn through(self, end: GameDate) -> impl Iterator<Item = GameDate> {
         let mut next = Some(self);
         std::iter::from_fn(move || {
-            let d = next?;
-            if d > end {
-                return None;
-            }
-            next = Some(d.add_days(1));
+            let d = next.filter(|d| *d <= end)?;
+            // Stops at `end` itself, so an `end` at the end of the calendar ends the walk.
+            next = if d == end {
+                None
+            } else {
+                d.checked_add_days(1)
+            };
             Some(d)
         })
     }
@@ -124,8 +153,21 @@ impl Season {
     }
 
     /// Parses `2023-24` (the label used everywhere) or stats.nba.com's `SEASON_ID` (`22023`, whose
-    /// first digit is the season type).
+    /// first digit is the season type). Seasons start from 1945 (holding 1946-01-01) to 2100,
+    /// the seasons of [`GameDate::MIN`]..=[`GameDate::MAX`].
     pub fn parse(s: &str) -> Result<Self, ParseError> {
+        let season = Self::parse_unbounded(s)?;
+        if !(1945..=2100).contains(&season.start_year) {
+            return Err(ParseError::new(
+                "season",
+                s,
+                "a season from 1945-46 to 2100-01 (the seasons of 1946-01-01 to 2100-12-31)",
+            ));
+        }
+        Ok(season)
+    }
+
+    fn parse_unbounded(s: &str) -> Result<Self, ParseError> {
         let err = || {
             ParseError::new(
                 "season",
@@ -151,12 +193,17 @@ impl Season {
         Err(err())
     }
 
-    /// First and last date that [`Season::of_date`] maps to this season.
+    /// First and last date that [`Season::of_date`] maps to this season (cut at the calendar's
+    /// ends for a season at year 9999: never a panic).
     pub fn date_range(self) -> (GameDate, GameDate) {
         let y = self.start_year;
         (
-            GameDate(Date::constant(y, 8, 1)),
-            GameDate(Date::constant(y + 1, 7, 31)),
+            GameDate(Date::new(y, 8, 1).unwrap_or(if y < 0 { Date::MIN } else { Date::MAX })),
+            GameDate(Date::new(y.saturating_add(1), 7, 31).unwrap_or(if y < 0 {
+                Date::MIN
+            } else {
+                Date::MAX
+            })),
         )
     }
 }
@@ -213,6 +260,41 @@ mod tests {
         assert!(GameDate::parse("10/24/2023").is_err());
         assert!(GameDate::parse("").is_err());
         assert!(GameDate::parse("2023-02-30").is_err());
+    }
+
+    #[test]
+    fn dates_outside_1946_to_2100_are_refused_with_the_range() {
+        for bad in ["9999-12-31", "1945-12-31", "2101-01-01", "0001-01-01"] {
+            let e = GameDate::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("1946-01-01 to 2100-12-31"), "{bad}: {e}");
+        }
+        assert_eq!(GameDate::parse("1946-01-01").unwrap(), GameDate::MIN);
+        assert_eq!(GameDate::parse("2100-12-31").unwrap(), GameDate::MAX);
+        for bad in ["9999-00", "29999", "1900-01", "2101-02"] {
+            let e = Season::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("1945-46 to 2100-01"), "{bad}: {e}");
+        }
+        assert_eq!(Season::parse("1945-46").unwrap(), Season::new(1945));
+        assert_eq!(Season::parse("2100-01").unwrap(), Season::new(2100));
+    }
+
+    #[test]
+    fn add_days_saturates_instead_of_panicking() {
+        let d = GameDate::parse("2024-01-15").unwrap();
+        assert_eq!(d.add_days(i32::MAX), GameDate::MAX);
+        assert_eq!(d.add_days(i32::MIN), GameDate::MIN);
+        assert_eq!(d.add_days(-100_000_000), GameDate::MIN);
+        assert_eq!(GameDate::MAX.add_days(1), GameDate::MAX);
+        assert_eq!(d.add_days(-15).to_string(), "2023-12-31");
+        assert_eq!(d.checked_add_days(i32::MAX), None);
+        // A date outside the range (only `new` makes one) never moves backwards.
+        let far = GameDate::new(Date::constant(9999, 12, 31));
+        assert_eq!(far.add_days(1), far);
+        assert_eq!(far.add_days(-1).to_string(), "9999-12-30");
+        let _ = far.season().date_range();
+        // A walk to the last date of the calendar ends.
+        assert_eq!(far.add_days(-1).through(far).count(), 2);
+        assert_eq!(GameDate::MAX.add_days(-2).through(GameDate::MAX).count(), 3);
     }
 
     #[test]

@@ -64,7 +64,8 @@ pub async fn evaluate(
             });
         }
     }
-    if report.score < s.min_health_score {
+    // No score (no game day in the window) is no alert: the failing checks alert on their own.
+    if let Some(score) = report.score.filter(|&v| v < s.min_health_score) {
         let failing: Vec<&str> = report
             .checks
             .iter()
@@ -76,7 +77,7 @@ pub async fn evaluate(
             key: "score".into(),
             message: format!(
                 "Health score {} is below {} (failing: {})",
-                report.score,
+                score,
                 s.min_health_score,
                 failing.join(", ")
             ),

@@ -79,5 +79,6 @@ pub fn parse_duration_ms(s: &str) -> Result<i64> {
             )));
         }
     };
-    Ok(n * per)
+    n.checked_mul(per)
+        .ok_or_else(|| crate::Error::Invalid(format!("duration {s:?} is too long")))
 }

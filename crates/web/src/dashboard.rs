@@ -150,8 +150,10 @@ pub async fn page(
         o,
         "<section id=health><h2>Health</h2><div id=score class={} data-score=\"{}\">{}</div>",
         class(worst),
-        report.score,
-        report.score
+        report.score.map_or(String::new(), |v| v.to_string()),
+        report
+            .score
+            .map_or("no game days".to_string(), |v| v.to_string())
     );
     let failing: Vec<_> = report
         .checks

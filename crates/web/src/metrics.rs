@@ -72,9 +72,11 @@ pub async fn render(State(s): State<WebState>) -> Result<Response, ApiError> {
     o.family(
         "nba_props_health_score",
         "gauge",
-        "Health score 0-100 over every check.",
+        "Health score 0-100 over every check (absent when the window holds no game day).",
     );
-    o.sample("nba_props_health_score", &[], report.score);
+    if let Some(score) = report.score {
+        o.sample("nba_props_health_score", &[], score);
+    }
     o.family(
         "nba_props_health_check_status",
         "gauge",

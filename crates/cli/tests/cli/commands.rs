@@ -202,3 +202,320 @@ fn bad_arguments_get_clear_errors() {
         text(&o)
     );
 }
+
+/// The sha256 of `bytes` in hex, as the manifest writes it.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    <sha2::Sha256 as sha2::Digest>::digest(bytes)
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            write!(s, "{b:02x}").unwrap();
+            s
+        })
+}
+
+fn manifest_line(path: &str, source: &str, dataset: &str, partition: &str, sha: &str) -> String {
+    format!(
+        r#"{{"path": {path:?}, "source": "{source}", "dataset": "{dataset}", "partition": "{partition}", "captured_at": null, "sha256": "{sha}", "bytes": 1, "origin": "test"}}"#
+    )
+}
+
+/// Files in the raw store (`<data dir>/raw/<aa>/<sha256>`).
+fn raw_files(data_dir: &Path) -> Vec<String> {
+    let Ok(dirs) = std::fs::read_dir(data_dir.join("raw")) else {
+        return Vec::new();
+    };
+    dirs.flatten()
+        .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten())
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn import_refuses_manifest_paths_that_leave_the_archive_without_reading_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    std::fs::create_dir_all(archive.join("nbacom")).unwrap();
+    // A file beside the archive, with its true hash in the manifest: the old import read it,
+    // printed nothing wrong and stored it.
+    let secret = tmp.path().join("secret.json");
+    std::fs::write(&secret, b"{\"token\": \"do-not-import-me\"}").unwrap();
+    let sha = sha256_hex(&std::fs::read(&secret).unwrap());
+    std::os::unix::fs::symlink(&secret, archive.join("nbacom/link.json")).unwrap();
+    let lines = [
+        manifest_line(
+            "../secret.json",
+            "nbacom",
+            "leaguegamelog_player",
+            "2023-12-01",
+            &sha,
+        ),
+        manifest_line(
+            secret.to_str().unwrap(),
+            "nbacom",
+            "leaguegamelog_player",
+            "2023-12-02",
+            &sha,
+        ),
+        String::new(),
+        manifest_line(
+            "nbacom/link.json",
+            "nbacom",
+            "leaguegamelog_player",
+            "2023-12-03",
+            &sha,
+        ),
+        manifest_line(
+            "nbacom/../../secret.json",
+            "nbacom",
+            "leaguegamelog_player",
+            "2023-12-04",
+            &sha,
+        ),
+    ];
+    std::fs::write(archive.join("manifest.jsonl"), lines.join("\n") + "\n").unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+
+    let o = nba_props(&data, &["import", archive.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(out.contains("Imported 0 new payloads"), "{out}");
+    for (line, what) in [
+        (1, "goes up with `..`"),
+        (2, "is absolute"),
+        (4, "leads out of the archive through a symlink"),
+        (5, "goes up with `..`"),
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.contains(&format!("manifest.jsonl line {line}: ")) && l.contains(what)),
+            "line {line} should be refused ({what}):\n{err}"
+        );
+    }
+    // Refused before reading: no hash of the outside file, and nothing stored.
+    assert!(!err.contains(&sha) && !err.contains("sha256 is"), "{err}");
+    assert!(raw_files(&data).is_empty(), "{:?}", raw_files(&data));
+}
+
+#[test]
+fn import_refuses_unknown_datasets_and_partitions_of_the_wrong_form_by_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    std::fs::create_dir_all(&archive).unwrap();
+    let mut lines = Vec::new();
+    // Each entry names a real file with its true hash: only the dataset or partition is wrong.
+    for (i, (source, dataset, partition)) in [
+        ("nbacom", "leaguegamelog_playr", "2023-12-01"),
+        ("nbacom", "leaguegamelog_player", "2023-13-45"),
+        ("nbacom", "leaguegamelog_player", "9999-12-31"),
+        ("nbacom", "schedule", "2023-12-01"),
+        ("sbr", "game_lines", "22023"),
+        ("oddsapi", "player_props/", "2023-12-01"),
+        ("espn", "game_lines", "2023-12-01"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = format!("f{i}.json");
+        let bytes = format!("{{\"n\": {i}}}");
+        std::fs::write(archive.join(&name), &bytes).unwrap();
+        lines.push(manifest_line(
+            &name,
+            source,
+            dataset,
+            partition,
+            &sha256_hex(bytes.as_bytes()),
+        ));
+    }
+    std::fs::write(archive.join("manifest.jsonl"), lines.join("\n") + "\n").unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+
+    let o = nba_props(&data, &["import", archive.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(out.contains("Imported 0 new payloads"), "{out}");
+    for (line, what) in [
+        (
+            1,
+            "dataset nbacom.leaguegamelog_playr is not one the pipeline reads",
+        ),
+        (
+            2,
+            "partition \"2023-13-45\" of nbacom.leaguegamelog_player is not a game date",
+        ),
+        (
+            3,
+            "partition \"9999-12-31\" of nbacom.leaguegamelog_player is not a game date",
+        ),
+        (
+            4,
+            "partition \"2023-12-01\" of nbacom.schedule is not a season",
+        ),
+        (5, "partition \"22023\" of sbr.game_lines is not a season"),
+        (
+            6,
+            "dataset oddsapi.player_props/ is not one the pipeline reads",
+        ),
+        (7, "dataset espn.game_lines is not one the pipeline reads"),
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.contains(&format!("manifest.jsonl line {line}: ")) && l.contains(what)),
+            "line {line} should be refused ({what}):\n{err}"
+        );
+    }
+    // The refusal lists what the pipeline does read.
+    assert!(
+        err.contains("nbacom.leaguegamelog_player") && err.contains("oddsapi.player_props/"),
+        "{err}"
+    );
+    assert!(raw_files(&data).is_empty(), "{:?}", raw_files(&data));
+}
+
+#[test]
+fn a_top_level_typo_in_the_configuration_is_an_error_naming_key_and_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("nba-props.toml"),
+        "databse_url = \"postgres://postgres@127.0.0.1:1/nowhere\"\n",
+    )
+    .unwrap();
+    let o = nba_props(d, &["heartbeats"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(
+        err.contains("databse_url") && err.contains("nba-props.toml"),
+        "{err}"
+    );
+    assert!(
+        !d.join("nba-props.db").exists(),
+        "the local SQLite database must not be used instead"
+    );
+
+    // The sections read elsewhere are still accepted beside the top-level settings.
+    std::fs::write(
+        d.join("nba-props.toml"),
+        "archive_dir = \"archive\"\n[sources.odds]\nquota_reserve = 50\n[predict]\ntrain_seasons = 2\n[runtime]\nworkers = 1\n",
+    )
+    .unwrap();
+    let o = nba_props(d, &["heartbeats"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+}
+
+#[test]
+fn dates_outside_1946_to_2100_and_huge_windows_exit_1_with_the_range_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let out_dir = d.join("out");
+    let out_dir = out_dir.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["backfill", "--from", "9999-12-31", "--to", "9999-12-31"],
+            "1946-01-01 to 2100-12-31",
+        ),
+        (
+            vec!["backfill", "--from", "2024-01-01", "--to", "9999-12-31"],
+            "1946-01-01 to 2100-12-31",
+        ),
+        (
+            vec!["run", "--date", "9999-12-31", "--archive", "x"],
+            "1946-01-01 to 2100-12-31",
+        ),
+        (
+            vec!["run", "--from", "1900-01-01", "--to", "2024-01-01"],
+            "1946-01-01 to 2100-12-31",
+        ),
+        (
+            vec!["eval", "--from", "2024-01-01", "--to", "9999-12-31"],
+            "1946-01-01 to 2100-12-31",
+        ),
+        (
+            vec!["status", "--date", "9999-12-31"],
+            "1946-01-01 to 2100-12-31",
+        ),
+        (
+            vec!["export", "--date", "9999-12-31", "--out", out_dir],
+            "1946-01-01 to 2100-12-31",
+        ),
+        (
+            vec!["health", "--days", "100000000"],
+            "expected 1 to 3650 days",
+        ),
+        (
+            vec!["reconcile", "--days", "100000000"],
+            "expected 1 to 3650 days",
+        ),
+        (vec!["drift", "--days", "4000"], "expected 1 to 3650 days"),
+        (
+            vec![
+                "backfill",
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-01-02",
+                "--no-wait",
+                "--jobs",
+                "100000000",
+            ],
+            "--jobs 100000000: expected at most 64",
+        ),
+        (
+            vec!["heartbeats", "--prune-older-than", "999999999999999d"],
+            "is too long",
+        ),
+    ];
+    for (args, expected) in cases {
+        let o = nba_props(d, &args);
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {out}\n{err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    // A schedule in the configuration is held to the same range.
+    std::fs::write(
+        d.join("nba-props.toml"),
+        "[[ops.schedules]]\nname = \"far\"\ncron = \"0 5 * * *\"\ntargets = [\"predict\"]\ndate = \"9999-12-31\"\n",
+    )
+    .unwrap();
+    let o = nba_props(d, &["heartbeats"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(err.contains("1946-01-01 to 2100-12-31"), "{err}");
+}
+
+#[test]
+fn commands_end_quietly_when_their_output_is_closed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // A database to read (the first command creates it).
+    assert!(nba_props(d, &["heartbeats"]).status.success());
+    for args in [
+        &["jobs"][..],
+        &["health", "--days", "3"],
+        &["sources"],
+        &["status", "--date", "2024-01-15"],
+        &["heartbeats"],
+    ] {
+        // The reader is gone before the first line (`| head -0`, or `| head -1` once the first
+        // line is read): every write after that fails with a broken pipe.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nba-props"))
+            .args(args)
+            .env("NBA_PROPS_DATA_DIR", d)
+            .env_remove("NBA_PROPS_DATABASE_URL")
+            .env_remove("NBA_PROPS_ARCHIVE_DIR")
+            .current_dir(d)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

@@ -19,7 +19,11 @@ fn health_reconcile_drift_and_heartbeats_on_a_fresh_database() {
     let o = nba_props(d, &["health", "--days", "3"]);
     assert!(o.status.success(), "{}", out(&o));
     let text = out(&o);
-    assert!(text.starts_with("Health 100 / 100 over "), "{text}");
+    // No schedule, so no game day in the window: no score (a 100 would claim the data checks
+    // found everything in order), the reason, and the instant the checks looked from.
+    assert!(text.starts_with("Health no score over "), "{text}");
+    assert!(text.contains("(0 game days) as of "), "{text}");
+    assert!(text.contains("no game days in "), "{text}");
     for check in [
         "stale_heartbeats",
         "late_work",
@@ -32,7 +36,14 @@ fn health_reconcile_drift_and_heartbeats_on_a_fresh_database() {
     }
     let o = nba_props(d, &["health", "--days", "3", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["score"], 100.0);
+    assert!(v["score"].is_null(), "{v}");
+    assert_eq!(v["game_days"], 0, "{v}");
+    assert!(v["note"].as_str().unwrap().contains("no game days"), "{v}");
+    let as_of = v["as_of"].as_str().unwrap();
+    assert!(
+        as_of.parse::<jiff::Timestamp>().is_ok() && as_of.starts_with(v["to"].as_str().unwrap()),
+        "as_of {as_of} is the instant of the window's last day: {v}"
+    );
     assert_eq!(v["checks"].as_array().unwrap().len(), 11);
 
     let o = nba_props(d, &["reconcile", "--days", "3"]);

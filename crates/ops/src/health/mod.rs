@@ -85,13 +85,18 @@ impl Check {
 /// Every check and the score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HealthReport {
-    /// 0–100: see [`score`].
-    pub score: f64,
+    /// 0–100: see [`score`]. `None` (`null`) when the window holds no game day: the data checks
+    /// then had nothing to look at, and a 100 would claim they did (`note` says so).
+    pub score: Option<f64>,
     pub checks: Vec<Check>,
+    /// The instant the checks looked from, in US Eastern time (`2024-01-15T10:30:00-05:00`).
+    pub as_of: String,
     /// The window the checks covered (US Eastern dates) and how many had games.
     pub from: String,
     pub to: String,
     pub game_days: usize,
+    /// Why there is no score, when there is none.
+    pub note: Option<String>,
     /// When it was computed (ms since the epoch) and by which build.
     pub generated_at: i64,
     pub build: String,
@@ -197,12 +202,28 @@ pub async fn check(
         data::feature_quality(&ctx, h).await?,
         runtime::builds_in_use(&ctx).await?,
     ];
+    let (score, note) = if ctx.game_days.is_empty() {
+        (
+            None,
+            Some(format!(
+                "no game days in {}..{} (off-season or no schedule loaded): the data checks had nothing to check, so there is no score",
+                ctx.from, ctx.to
+            )),
+        )
+    } else {
+        (Some(score(&checks)), None)
+    };
     Ok(HealthReport {
-        score: score(&checks),
+        score,
         checks,
+        as_of: days::timestamp(ctx.now)
+            .to_zoned(nba_props_core::date::eastern().clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
         from: ctx.from.to_string(),
         to: ctx.to.to_string(),
         game_days: ctx.game_days.len(),
+        note,
         generated_at: ctx.now,
         build: nba_props_core::BuildInfo::current().to_string(),
     })

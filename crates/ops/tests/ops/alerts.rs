@@ -80,7 +80,7 @@ async fn alerts_reach_the_webhook_once_per_condition_and_day_and_respect_the_rat
             alerts: AlertSettings {
                 webhook_url: Some(format!("{}/hook", server.uri())),
                 max_per_rule_per_hour: 3,
-                // The empty database scores 100 or close: only the heartbeat rules fire here.
+                // The empty database has no game day, so no score: only the heartbeat rules fire.
                 min_health_score: 0.0,
                 ..AlertSettings::default()
             },
@@ -155,6 +155,17 @@ async fn alerts_reach_the_webhook_once_per_condition_and_day_and_respect_the_rat
             .respond_with(ResponseTemplate::new(500))
             .mount(&refusing)
             .await;
+        // A game in the window, so that there is a score (a window without one has none).
+        store
+            .db
+            .execute(
+                "INSERT INTO nbac_schedule (game_id, game_date, season, season_type, status, home_team, \
+                 away_team, home_team_id, away_team_id, source) VALUES ('0022300190', '2023-11-16', \
+                 '2023-24', 'regular', 'scheduled', 'BOS', 'NYK', 1610612738, 1610612752, 'test')",
+                &[],
+            )
+            .await
+            .unwrap();
         let bad = OpsConfig {
             alerts: AlertSettings {
                 webhook_url: Some(refusing.uri()),

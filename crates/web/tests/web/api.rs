@@ -246,7 +246,12 @@ pub async fn empty(app: &App, who: &str) {
     let (_, p) = app.get("/api/predictions/2024-01-15").await;
     assert_eq!(p["count"], 0, "{who}");
     let (_, h) = app.get("/api/health").await;
-    assert_eq!(h["score"].as_f64(), Some(100.0), "{who}: {h}");
+    // No game day in the window: no score, and the reason.
+    assert!(h["score"].is_null(), "{who}: {h}");
+    assert!(
+        h["note"].as_str().unwrap_or("").contains("no game days"),
+        "{who}: {h}"
+    );
     let (_, grid) = app.get("/api/status").await;
     assert!(
         grid["days"].as_array().unwrap().iter().all(|d| d["phases"]

@@ -329,7 +329,26 @@ pub async fn status(config: &Config, date: GameDate) -> anyhow::Result<ExitCode>
             println!("  {:<20} {}", r.text(0), r.text(2));
         }
     }
-    let failed = latest.iter().any(|r| r.status == runs::RunStatus::Failed) || !failures.is_empty();
+    // Jobs of the date that wait for a dead upstream partition (they run once it is retried).
+    let graph = crate::phase1::graph(config)?;
+    let blocked = nba_props_runtime::jobs::blocked(
+        db,
+        &graph,
+        Some(("partition_key = $1", &[date.to_string().into()])),
+    )
+    .await?;
+    if !blocked.is_empty() {
+        println!(
+            "\nBlocked by a dead upstream partition ({}):",
+            blocked.len()
+        );
+        for b in &blocked {
+            println!("  {b}");
+        }
+    }
+    let failed = latest.iter().any(|r| r.status == runs::RunStatus::Failed)
+        || !failures.is_empty()
+        || !blocked.is_empty();
     Ok(if failed {
         ExitCode::FAILURE
     } else {

@@ -519,3 +519,66 @@ fn commands_end_quietly_when_their_output_is_closed() {
         assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
     }
 }
+
+/// A box-score date whose job dies leaves the features after it waiting, not computed over the
+/// hole: `backfill` says so and exits 1, `jobs` and `status` show each blocked job with the dead
+/// job it waits for.
+#[test]
+fn jobs_blocked_by_a_dead_partition_are_shown_by_backfill_jobs_and_status() {
+    let Some(data) = shared_data() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = common::small_archive(&data, tmp.path());
+    let imported = nba_props(tmp.path(), &["import", archive.to_str().unwrap()]);
+    assert!(imported.status.success(), "{:?}", text(&imported));
+    // The raw file of 2023-12-02's box scores goes missing (as when its disk is away).
+    let bytes = std::fs::read(archive.join("nbacom/leaguegamelog_player/2023-12-02.json")).unwrap();
+    let sha = nba_props_store::raw::sha256_hex(&bytes);
+    let file = tmp.path().join("raw").join(&sha[..2]).join(&sha);
+    std::fs::remove_file(&file).unwrap();
+
+    let backfill = Command::new(env!("CARGO_BIN_EXE_nba-props"))
+        .args([
+            "backfill",
+            "--from",
+            "2023-12-01",
+            "--to",
+            "2023-12-03",
+            "--phases",
+            "2-4",
+        ])
+        .env("NBA_PROPS_DATA_DIR", tmp.path())
+        .env_remove("NBA_PROPS_DATABASE_URL")
+        .env("NBA_PROPS_RUNTIME_MAX_ATTEMPTS", "1")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let (out, err) = text(&backfill);
+    assert_eq!(backfill.status.code(), Some(1), "{out}\n{err}");
+    assert!(
+        err.contains("1 jobs are dead") && err.contains("nbac_player_boxscores 2023-12-02"),
+        "{err}"
+    );
+    assert!(
+        err.contains("wait for a dead upstream partition")
+            && err.contains("feature_store 2023-12-03 waits for dead job"),
+        "{err}"
+    );
+
+    let jobs = nba_props(tmp.path(), &["jobs"]);
+    let (out, _) = text(&jobs);
+    assert!(out.contains("blocked by dead partitions"), "{out}");
+    assert!(
+        out.lines().any(|l| l.contains(" queued ")
+            && l.contains("blocked: waits for dead job")
+            && l.contains("(nbac_player_boxscores 2023-12-02)")),
+        "{out}"
+    );
+    let status = nba_props(tmp.path(), &["status", "--date", "2023-12-03"]);
+    let (out, _) = text(&status);
+    assert_eq!(status.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("Blocked by a dead upstream partition")
+            && out.contains("feature_store 2023-12-03"),
+        "{out}"
+    );
+}

@@ -37,21 +37,20 @@ pub(crate) const LAST_DATE: &str = "2100-12-31";
 /// The date in request parameter `param`: `YYYY-MM-DD` from [`FIRST_DATE`] to [`LAST_DATE`],
 /// else a 400 that names the parameter.
 pub(crate) fn checked_date(param: &str, value: &str) -> Result<GameDate, ApiError> {
-    let date = GameDate::parse(value)
-        .ok()
-        .filter(|_| value.len() == 10)
-        .ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "{param} {value:?} is not a date: expected YYYY-MM-DD"
-            ))
-        })?;
-    let bound = |b: &str| GameDate::parse(b).expect("the API's date bounds are dates");
-    if date < bound(FIRST_DATE) || date > bound(LAST_DATE) {
+    // The shape first (a calendar date written YYYY-MM-DD), then the range: `GameDate::parse`
+    // refuses both, and the answer should say which.
+    if value.len() != 10 || value.parse::<jiff::civil::Date>().is_err() {
         return Err(ApiError::BadRequest(format!(
-            "{param} {value:?} is out of range: expected a date from {FIRST_DATE} to {LAST_DATE}"
+            "{param} {value:?} is not a date: expected YYYY-MM-DD"
         )));
     }
-    Ok(date)
+    let bound = |b: &str| GameDate::parse(b).expect("the API's date bounds are dates");
+    match GameDate::parse(value) {
+        Ok(date) if date >= bound(FIRST_DATE) && date <= bound(LAST_DATE) => Ok(date),
+        _ => Err(ApiError::BadRequest(format!(
+            "{param} {value:?} is out of range: expected a date from {FIRST_DATE} to {LAST_DATE}"
+        ))),
+    }
 }
 
 fn parse_int(what: &str, s: &str, min: i64, max: i64) -> Result<i64, ApiError> {

@@ -79,6 +79,7 @@ async fn each_check_catches_its_planted_fault_and_reconcile_fixes_the_rest() {
         .unwrap();
         // 3. A duplicate row forced in: the table lost its primary key (a botched manual
         // migration), then a row was written twice.
+        let mut tx = db.begin().await.unwrap();
         for sql in [
             "CREATE TABLE tog_copy AS SELECT * FROM team_offense_game_summary",
             "DROP TABLE team_offense_game_summary",
@@ -88,8 +89,11 @@ async fn each_check_catches_its_planted_fault_and_reconcile_fixes_the_rest() {
              WHERE game_date = '2023-11-06') AND team = (SELECT MIN(team) FROM team_offense_game_summary \
              WHERE game_date = '2023-11-06' AND game_id = (SELECT MIN(game_id) FROM team_offense_game_summary WHERE game_date = '2023-11-06'))",
         ] {
-            db.execute(sql, &[]).await.unwrap();
+            // One connection for the four statements: on SQLite a pooled connection that has
+            // not yet seen the DROP could refuse the RENAME (seen once under load).
+            tx.execute(sql, &[]).await.unwrap();
         }
+        tx.commit().await.unwrap();
         // 4. A job dead: its attempts used up by a lost database connection.
         let dead = db
             .execute(

@@ -675,7 +675,7 @@ pub(crate) fn finished_sql(
     let ids = p.bind_all(jobs.iter().map(|(j, _)| j.job_id));
     format!(
         "UPDATE jobs SET state = 'succeeded', finished_at = {now}, outcome = CASE job_id {} END, \
-                finished_seq = {seq}, last_error = NULL \
+                finished_seq = {seq}, last_error = NULL, failure = NULL \
          WHERE job_id IN ({ids})",
         cases.join(" ")
     )

@@ -519,6 +519,11 @@ async fn a_failure_that_can_pass_backs_off_then_dies_then_heals_by_command() {
         w.step().await.unwrap();
         let job = jobs::get(db, job.job_id).await.unwrap();
         assert_eq!(job.state, JobState::Succeeded, "{who}: {job:?}");
+        assert_eq!(
+            (job.failure, job.last_error),
+            (None, None),
+            "{who}: a success clears the last failure"
+        );
         assert!(
             count(db, "SELECT COUNT(*) FROM nbac_player_boxscores").await > 100,
             "{who}: the date's box scores were written"

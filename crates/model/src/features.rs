@@ -87,6 +87,17 @@ pub fn averages(market: Market) -> [usize; 3] {
     ]
 }
 
+/// One book's offer behind a line: its latest snapshot before tip-off (of a ladder, the most
+/// balanced pair of prices), with the prices as offered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    pub book: String,
+    pub line: f64,
+    pub over_price: Option<i64>,
+    pub under_price: Option<i64>,
+    pub snapshot_at: String,
+}
+
 /// A line a prediction is compared with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -96,6 +107,11 @@ pub struct Line {
     pub books: i64,
     /// The latest snapshot used, always before tip-off.
     pub snapshot_at: String,
+    /// The market's P(over) at `value`: the mean, over the books offering exactly that line
+    /// with both prices, of their vig-free probability. None when no book offers it priced.
+    pub p_over_market: Option<f64>,
+    /// Every book's offer (the books of `books`), for line shopping and pricing a pick.
+    pub offers: Vec<Offer>,
 }
 
 /// One (player, game) of a market: what was known before the game and, once played, what

@@ -7,6 +7,7 @@
 //!   model (minutes × per-minute rate) and their ensemble;
 //! - [`prob`]: P(over) from a prediction, its held-out error spread and the line;
 //! - [`metrics`]: MAE, RMSE, Brier score, reliability, hit rate and ROI at −110;
+//! - [`price`]: American odds — implied probability, payout, the vig-free market probability, EV;
 //! - [`walk`]: walk-forward training and prediction (each day sees only earlier rows);
 //! - [`registry`]: model files addressed by their sha256 and the `model_registry` rows;
 //! - [`report`]: the evaluation report as JSON, markdown and an SVG chart.
@@ -16,6 +17,7 @@
 
 pub mod features;
 pub mod metrics;
+pub mod price;
 pub mod prob;
 pub mod registry;
 pub mod report;

@@ -37,7 +37,7 @@ pub mod testing;
 pub mod trigger;
 pub mod worker;
 
-pub use clock::{Clock, SystemClock};
+pub use clock::{AcceleratedClock, Clock, SystemClock};
 pub use dag::Graph;
 pub use worker::{Worker, WorkerConfig};
 

@@ -3,6 +3,8 @@
 //! one configured book. Names are resolved once per game against everyone who could be meant
 //! (both teams' players of the season so far and the expected players), and a line is kept only
 //! when it resolves to one expected player; everything else is counted, with its reason.
+//! Each line keeps every book's offer with its prices (a pick is priced at a real book's
+//! offer) and the market's own vig-free P(over) at the line.
 //!
 //! Tip-off: the schedule's tip-off time plus a grace (`tipoff_grace_minutes`, default 10). The
 //! 2023-24 archive's snapshots sit 5 minutes before or after the scheduled start (at +5 the
@@ -13,7 +15,8 @@
 use crate::analytics::names::{Resolution, Resolver, RosterPlayer};
 use crate::processor::ProcessError;
 use nba_props_core::{GameDate, Market};
-use nba_props_model::features::Line;
+use nba_props_model::features::{Line, Offer};
+use nba_props_model::price;
 use nba_props_store::Db;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -55,6 +58,8 @@ struct BookLine {
     snapshot_text: String,
     line: f64,
     balance: i64,
+    over_price: Option<i64>,
+    under_price: Option<i64>,
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -65,6 +70,17 @@ fn median(v: &mut [f64]) -> f64 {
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
+}
+
+/// The market's P(over) at `value`: the mean vig-free probability of the books that offer exactly
+/// that line with both prices (a book at another line prices another proposition).
+fn market_p_over(books: &[(String, BookLine)], value: f64) -> Option<f64> {
+    let ps: Vec<f64> = books
+        .iter()
+        .filter(|(_, b)| b.line == value)
+        .filter_map(|(_, b)| price::vig_free_over(b.over_price, b.under_price))
+        .collect();
+    (!ps.is_empty()).then(|| ps.iter().sum::<f64>() / ps.len() as f64)
 }
 
 /// Lines for the games dated `from..=to`.
@@ -235,6 +251,8 @@ pub async fn lines_between(
             snapshot_text,
             line,
             balance,
+            over_price: r.i64(6),
+            under_price: r.i64(7),
         };
         per_book
             .entry(((game_id, player, market), book))
@@ -247,38 +265,81 @@ pub async fn lines_between(
             })
             .or_insert(candidate);
     }
-    let mut grouped: HashMap<LineKey, Vec<BookLine>> = HashMap::new();
-    for ((key, _), b) in per_book {
-        grouped.entry(key).or_default().push(b);
-    }
-    for (key, books) in grouped {
-        let mut values: Vec<f64> = books
-            .iter()
-            .map(|b| b.line)
-            .filter(|v| v.is_finite())
-            .collect();
-        if values.is_empty() {
-            continue;
+    let mut grouped: HashMap<LineKey, Vec<(String, BookLine)>> = HashMap::new();
+    for ((key, book), b) in per_book {
+        if b.line.is_finite() {
+            grouped.entry(key).or_default().push((book, b));
         }
+    }
+    for (key, mut books) in grouped {
+        // Book order, so that equal inputs give equal offers (and equal rows) every run.
+        books.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut values: Vec<f64> = books.iter().map(|(_, b)| b.line).collect();
         let latest = books
             .iter()
-            .max_by_key(|b| b.snapshot)
-            .map(|b| b.snapshot_text.clone());
+            .max_by_key(|(_, b)| b.snapshot)
+            .map(|(_, b)| b.snapshot_text.clone());
         let source = match choice {
             LineChoice::Consensus => "consensus".to_string(),
             LineChoice::Book(b) => b.clone(),
         };
+        let value = median(&mut values);
         out.lines.insert(
             key,
             Line {
-                books: values.len() as i64,
-                value: median(&mut values),
+                books: books.len() as i64,
+                value,
                 source,
                 snapshot_at: latest.unwrap_or_default(),
+                p_over_market: market_p_over(&books, value),
+                offers: books
+                    .into_iter()
+                    .map(|(book, b)| Offer {
+                        book,
+                        line: b.line,
+                        over_price: b.over_price,
+                        under_price: b.under_price,
+                        snapshot_at: b.snapshot_text,
+                    })
+                    .collect(),
             },
         );
     }
     out.unmatched = unmatched.into_iter().collect();
     out.unmatched.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offer(line: f64, over: Option<i64>, under: Option<i64>) -> (String, BookLine) {
+        let at = "2024-01-08T23:55:00Z";
+        (
+            "book".into(),
+            BookLine {
+                snapshot: at.parse().unwrap(),
+                snapshot_text: at.into(),
+                line,
+                balance: 0,
+                over_price: over,
+                under_price: under,
+            },
+        )
+    }
+
+    #[test]
+    fn the_market_probability_averages_the_books_priced_at_the_line_itself() {
+        let books = [
+            offer(24.5, Some(-115), Some(-115)), // 0.5
+            offer(24.5, Some(-150), Some(120)),  // 0.6 / (0.6 + 100/220)
+            offer(25.5, Some(-200), Some(160)),  // another line: another proposition
+            offer(24.5, Some(-110), None),       // one side only: no vig-free probability
+        ];
+        let second = 0.6 / (0.6 + 100.0 / 220.0);
+        let p = market_p_over(&books, 24.5).unwrap();
+        assert!((p - (0.5 + second) / 2.0).abs() < 1e-12, "{p}");
+        assert_eq!(market_p_over(&books, 25.0), None, "no book offers 25.0");
+    }
 }

@@ -30,6 +30,7 @@ mod live;
 mod ops;
 mod phase1;
 mod predict;
+mod replay_server;
 mod runtime;
 mod web;
 
@@ -123,6 +124,20 @@ enum Command {
         /// Stop when no job is ready instead of waiting for more.
         #[arg(long)]
         exit_when_idle: bool,
+    },
+    /// Serve a raw archive on the endpoints the scrapers call, as of a replay clock (docs/replay.md).
+    ReplayServer {
+        /// The archive directory (with manifest.jsonl).
+        #[arg(long)]
+        archive: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: std::net::SocketAddr,
+        /// The replay clock's first instant, RFC 3339 (2024-01-08T06:00:00-05:00).
+        #[arg(long)]
+        from: String,
+        /// Simulated seconds per real second.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
     },
     /// Run workers, the scheduler and alerts (`[ops]`) and the web dashboard (`[web]`) until stopped.
     Serve {
@@ -376,6 +391,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::scrape(&config, &dataset, resolve_date(&date)?).await
         }
         Command::Sources => commands::sources(&config).await,
+        Command::ReplayServer {
+            archive,
+            addr,
+            from,
+            speed,
+        } => replay_server::run(&archive, addr, &from, speed).await,
         Command::Check {
             what: Check::Features { date, sample },
         } => {

@@ -6,4 +6,5 @@ mod commands;
 mod common;
 mod faults;
 mod ops;
+mod replay_server;
 mod serve;

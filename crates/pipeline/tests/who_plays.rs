@@ -1,20 +1,21 @@
-//! Who plays, over a short real backfill (the first two weeks of 2023-24) on SQLite and
+//! Who plays, over a short real backfill (the first four weeks of 2023-24) on SQLite and
 //! PostgreSQL, with injury-report rows planted in `nbac_injury_report` as phase 2 writes them for
 //! real players of a real game: an OUT player gets no prediction and his exclusion says why, a
 //! QUESTIONABLE one is predicted and flagged, a report captured after tip-off is ignored, and the
-//! teammates-out features equal what the planted report and the teammates' real minutes give.
+//! teammates-out features equal what the planted report and the teammates' real minutes give,
+//! and the evaluation splits its rows by whether injury information was known.
 
-use nba_props_core::{BuildInfo, GameDate};
+use nba_props_core::{BuildInfo, GameDate, Market};
 use nba_props_pipeline::backfill::{BackfillSummary, backfill, processors_for};
 use nba_props_pipeline::import::import_archive;
-use nba_props_pipeline::{Ctx, testdata};
+use nba_props_pipeline::{Ctx, phase5, testdata};
 use nba_props_store::{Db, Store, Value, testing};
 use std::sync::Arc;
 
 const FROM: &str = "2023-10-24";
-const TO: &str = "2023-11-06";
-/// The planted reports' date: two weeks in, every team has played a few games.
-const D: &str = "2023-11-06";
+const TO: &str = "2023-11-19";
+/// The planted reports' date: four weeks in, with PRA lines of several games.
+const D: &str = "2023-11-19";
 
 fn d(s: &str) -> GameDate {
     GameDate::parse(s).unwrap()
@@ -113,13 +114,13 @@ async fn an_out_player_gets_no_prediction_and_the_reason_is_stored(t: testing::T
     .await;
     assert_eq!(known, 0, "{who}: who-plays features without a report");
 
-    // The first game of D with a tip-off, its home team's four expected players with the most
-    // minutes in the last week.
+    // The first game of D with a tip-off and prop lines, its home team's four expected players
+    // with the most minutes in the last week.
     let game = db
         .query(
             &format!(
                 "SELECT game_id, home_team, tipoff_utc FROM nbac_schedule WHERE game_date = '{D}' \
-                 AND tipoff_utc IS NOT NULL ORDER BY game_id LIMIT 1"
+                 AND tipoff_utc IS NOT NULL AND game_id IN (SELECT game_id FROM odds_player_props) ORDER BY game_id LIMIT 1"
             ),
             &[],
         )
@@ -338,4 +339,30 @@ async fn an_out_player_gets_no_prediction_and_the_reason_is_stored(t: testing::T
         );
     }
     assert!(expected_minutes > 30.0, "{who}: {expected_minutes}");
+
+    // The evaluation splits its rows by whether injury information was known: on D, only the
+    // reported team's played PRA rows can be on the known side.
+    let report = phase5::eval::evaluate(db, phase5::settings(), Market::Pra, d(D), d(D), &|_| {})
+        .await
+        .unwrap();
+    let [known, unknown] = [&report.by_injury_report[0], &report.by_injury_report[1]];
+    assert_eq!(
+        (known.injury_report.as_str(), unknown.injury_report.as_str()),
+        ("known", "unknown")
+    );
+    assert_eq!(known.rows + unknown.rows, report.rows, "{who}");
+    let reported_played = count(
+        db,
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM player_game_summary WHERE game_id = '{game_id}' AND team = '{team}'"
+        ),
+    )
+    .await;
+    assert!(
+        known.rows > 0 && known.rows as i64 <= reported_played && unknown.rows > known.rows,
+        "{who}: {} known, {} unknown, {reported_played} played for {team}; left out {:?}",
+        known.rows,
+        unknown.rows,
+        report.excluded
+    );
 }

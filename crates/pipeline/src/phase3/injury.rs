@@ -62,13 +62,22 @@ pub async fn statuses(
         date,
     )
     .await?;
+    let mut out = DayStatuses::default();
     let mut by_team: HashMap<(String, String), Vec<Entry>> = HashMap::new();
     for r in &rows {
         let report_text = r.text(0);
+        // One unreadable row is set aside; the rest of the date still counts.
         let Ok(report_at) = report_text.parse::<jiff::Timestamp>() else {
-            return Err(ProcessError::Data(format!(
-                "nbac_injury_report {date}: unreadable report_at {report_text:?}"
-            )));
+            out.unmatched.push(Unmatched {
+                payload_sha256: r.text(7),
+                item: format!(
+                    "injury report {report_text:?} {} {:?}",
+                    r.text(2),
+                    r.text(4)
+                ),
+                reason: "unreadable report time".into(),
+            });
+            continue;
         };
         by_team
             .entry((r.text(1), r.text(2)))
@@ -84,13 +93,12 @@ pub async fn statuses(
             });
     }
     let season = date.season();
-    let mut out = DayStatuses::default();
     let mut reported: HashSet<(String, String)> = HashSet::new();
     for g in games {
-        let Some(tipoff) = g.tipoff_utc.as_deref().and_then(|t| t.parse().ok()) else {
+        let tipoff = g.tipoff_utc.as_deref().map(str::parse::<jiff::Timestamp>);
+        let Some(Ok(tipoff)) = tipoff else {
             continue;
         };
-        let tipoff: jiff::Timestamp = tipoff;
         let reports = |team: Team| {
             by_team
                 .get(&(g.game_id.as_str().to_string(), team.tricode().to_string()))

@@ -1,4 +1,4 @@
-//! Model inputs: `feature_store` columns of feature version 2, plus the line of the market
+//! Model inputs: `feature_store` columns of feature version 3, plus the line of the market
 //! (known before tip-off, so a legitimate input). A missing value is NaN for the booster, never
 //! a made-up number.
 
@@ -57,13 +57,17 @@ pub const FEATURE_COLUMNS: &[&str] = &[
     "fg3m_season",
     "fg3m_std_l10",
     "fg3a_l10",
+    "injury_status_ordinal",
+    "teammates_out",
+    "teammates_out_min_l10",
+    "teammates_out_usage_share",
 ];
 
 /// The name of the extra input after the feature columns: the market's line (NaN without one).
 pub const LINE_FEATURE: &str = "line";
 
 /// The feature version these columns come from.
-pub const FEATURE_VERSION: &str = "v2";
+pub const FEATURE_VERSION: &str = "v3";
 
 /// Index of a feature column in [`Example::features`].
 pub fn index(name: &str) -> usize {

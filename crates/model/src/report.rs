@@ -83,6 +83,9 @@ pub struct Report {
     pub by_month: Vec<Month>,
     /// The system with the lowest MAE (the one phase 5 should publish).
     pub best_system: Option<String>,
+    /// The main figures again, split by whether an injury report before tip-off covered the
+    /// row's game ([`injury_split`]); empty until the caller adds it.
+    pub by_injury_report: Vec<InjurySplit>,
 }
 
 const BUCKETS: [(f64, f64, &str); 5] = [
@@ -156,6 +159,7 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
         reliability: BTreeMap::new(),
         by_month: Vec::new(),
         best_system: None,
+        by_injury_report: Vec::new(),
     };
     for (i, k) in inputs.systems.iter().enumerate() {
         let id = k.id().to_string();
@@ -236,6 +240,43 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(id, _)| id.to_string());
     report
+}
+
+/// The main figures of one side of the split by injury information.
+#[derive(Debug, Clone, Serialize)]
+pub struct InjurySplit {
+    /// `known` (a report before tip-off covered the game) or `unknown`.
+    pub injury_report: String,
+    pub rows: usize,
+    /// MAE per system and per baseline, as in [`Report::mae`].
+    pub mae: BTreeMap<String, f64>,
+    pub mae_line: Option<f64>,
+}
+
+/// The report's rows split by `known` (one flag per row: whether injury information was known
+/// for it), both sides always present so that an empty side is visible.
+pub fn injury_split(systems: &[SystemKind], rows: &[EvalRow], known: &[bool]) -> Vec<InjurySplit> {
+    let cols = columns(systems);
+    [("known", true), ("unknown", false)]
+        .into_iter()
+        .map(|(name, side)| {
+            let part: Vec<EvalRow> = rows
+                .iter()
+                .zip(known)
+                .filter(|(_, k)| **k == side)
+                .map(|(r, _)| r.clone())
+                .collect();
+            InjurySplit {
+                injury_report: name.to_string(),
+                rows: part.len(),
+                mae: cols
+                    .iter()
+                    .filter_map(|(n, f)| Some((n.clone(), mae_of(&part, f)?)))
+                    .collect(),
+                mae_line: mae_of(&part, |r| r.line),
+            }
+        })
+        .collect()
 }
 
 fn num(v: Option<&f64>) -> String {
@@ -364,7 +405,38 @@ impl Report {
         if let Some(best) = &self.best_system {
             let _ = writeln!(s, "\nLowest MAE: **{best}**.");
         }
+        self.injury_markdown(&mut s);
         s
+    }
+
+    /// The section of [`Report::by_injury_report`]: N and MAE per predictor and the line.
+    fn injury_markdown(&self, s: &mut String) {
+        if self.by_injury_report.is_empty() {
+            return;
+        }
+        let names: Vec<&String> = self.mae.keys().collect();
+        let _ = writeln!(
+            s,
+            "\n## By injury information\n\nKnown: an injury report captured before tip-off covered the player's game \
+             (the who-plays features are set); unknown: none did (they are NULL).\n\n| injury report | N | {} | line |\n|---|---|{}---|",
+            names
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join(" | "),
+            "---|".repeat(names.len())
+        );
+        for g in &self.by_injury_report {
+            let cells: Vec<String> = names.iter().map(|n| num(g.mae.get(*n))).collect();
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                g.injury_report,
+                g.rows,
+                cells.join(" | "),
+                num(g.mae_line.as_ref())
+            );
+        }
     }
 
     /// Two panels: reliability of P(over) per system, and MAE by month (systems and the line).
@@ -587,6 +659,27 @@ mod tests {
             svg.matches("<polyline").count(),
             1 + 3,
             "reliability: gbm; by month: gbm, last_5, line"
+        );
+
+        // The split by injury information: each side's N and MAE from its own rows only.
+        let mut r = r;
+        r.by_injury_report = injury_split(&[SystemKind::Gbm], &rows, &[true, false, false]);
+        let [known, unknown] = [&r.by_injury_report[0], &r.by_injury_report[1]];
+        assert_eq!((known.injury_report.as_str(), known.rows), ("known", 1));
+        assert_eq!(
+            (unknown.injury_report.as_str(), unknown.rows),
+            ("unknown", 2)
+        );
+        assert_eq!(known.mae["gbm"], 1.0);
+        assert_eq!(unknown.mae["gbm"], (2.0 + 3.0) / 2.0);
+        assert_eq!(unknown.mae_line, Some((5.5 + 1.5) / 2.0));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["by_injury_report"][1]["rows"], 2);
+        assert!(
+            r.markdown()
+                .contains("| known | 1 | 1.000 | 6.000 | 7.000 | 5.000 | 4.500 |"),
+            "{}",
+            r.markdown()
         );
     }
 }

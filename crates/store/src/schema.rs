@@ -380,6 +380,10 @@ pub static UPCOMING_PLAYER_GAME_CONTEXT: TableDef = TableDef {
         n("pra_line", Float),
         n("pra_opening", Float),
         n("line_books", Int),
+        // Who plays (migration 0011): the latest injury report before tip-off.
+        n("injury_status", Text),
+        n("injury_reason", Text),
+        n("injury_report_at", Text),
     ],
     key: &["game_id", "player_id"],
     partition: &["game_date"],
@@ -512,6 +516,11 @@ pub static FEATURE_STORE: TableDef = TableDef {
         n("fg3m_season", Float),
         n("fg3m_std_l10", Float),
         n("fg3a_l10", Float),
+        // Feature version 3 (migration 0011): who plays, from the injury report.
+        n("injury_status_ordinal", Int),
+        n("teammates_out", Int),
+        n("teammates_out_min_l10", Float),
+        n("teammates_out_usage_share", Float),
     ],
     key: &["game_id", "player_id", "feature_version"],
     partition: &["game_date"],
@@ -543,8 +552,30 @@ pub static PREDICTIONS: TableDef = TableDef {
         n("edge", Float),
         n("p_over", Float),
         n("recommendation", Text),
+        // Migration 0011: the player's injury-report status when one was known (never OUT).
+        n("injury_status", Text),
     ],
     key: &["game_id", "player_id", "system_id", "market"],
+    partition: &["game_date"],
+    moves_by: None,
+};
+
+/// Expected players `predict` did not predict, and why (an OUT on the injury report).
+pub static PREDICTION_EXCLUSIONS: TableDef = TableDef {
+    name: "prediction_exclusions",
+    columns: &[
+        c("game_id", Text),
+        c("player_id", Int),
+        c("market", Text),
+        c("game_date", Text),
+        c("player_name", Text),
+        c("team", Text),
+        c("reason", Text),
+        n("injury_status", Text),
+        n("injury_reason", Text),
+        n("injury_report_at", Text),
+    ],
+    key: &["game_id", "player_id", "market"],
     partition: &["game_date"],
     moves_by: None,
 };
@@ -624,6 +655,7 @@ pub static OUTPUT_TABLES: &[&TableDef] = &[
     &PLAYER_DAILY_CACHE,
     &FEATURE_STORE,
     &PREDICTIONS,
+    &PREDICTION_EXCLUSIONS,
     &PREDICTION_GRADES,
     &MODEL_REGISTRY,
 ];

@@ -1,5 +1,6 @@
 //! Phase 3: analytics tables, one game-date partition per run.
 
+pub mod injury;
 pub mod load;
 pub mod player;
 pub mod team;

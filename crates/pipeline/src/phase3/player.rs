@@ -2,6 +2,7 @@
 //! rates and its prop lines) and `upcoming_player_game_context` (each likely player of a game on
 //! the date, from data before it).
 
+use super::injury;
 use super::load::{self, Consensus, DayGame, History, f};
 use crate::analytics::names::RosterPlayer;
 use crate::analytics::summary::{player_summaries, team_games};
@@ -180,6 +181,11 @@ static UPCOMING_PLAYER: Declaration = Declaration {
             critical: false,
             window: Window::Date,
         },
+        Input::Table {
+            name: "nbac_injury_report",
+            critical: false,
+            window: Window::Date,
+        },
     ],
     outputs: &[&UPCOMING_PLAYER_GAME_CONTEXT, &UPCOMING_PLAYER_PROP_LINES],
 };
@@ -278,13 +284,17 @@ impl Processor for UpcomingPlayerContext {
             let lines = load::pre_tip_lines(ctx, date, &games, &rosters).await?;
             let book_rows = book_line_rows(&lines.books, date);
             let (props, unresolved) = (lines.consensus, lines.unresolved);
+            let injuries = injury::statuses(ctx, date, &games, &roster, &history).await?;
+            let mut unmatched = unresolved_rows(unresolved);
+            unmatched.extend(injuries.unmatched);
             let mut out = Output {
                 inputs: vec![
                     "nbac_schedule".into(),
                     "player_game_summary".into(),
                     "odds_player_props".into(),
+                    "nbac_injury_report".into(),
                 ],
-                unmatched: unresolved_rows(unresolved),
+                unmatched,
                 ..Output::default()
             };
             let (week, fortnight) = (date.add_days(-7), date.add_days(-14));
@@ -309,6 +319,7 @@ impl Processor for UpcomingPlayerContext {
                             |market: &str| props.get(&(g.game_id.clone(), *id, market.to_string()));
                         let (points, pra): (Option<&Consensus>, Option<&Consensus>) =
                             (line(POINTS), line(PRA));
+                        let status = injuries.by_player.get(&(g.game_id.clone(), *id));
                         rows.push(vec![
                             g.game_id.as_str().into(),
                             (*id).into(),
@@ -334,6 +345,9 @@ impl Processor for UpcomingPlayerContext {
                             f(pra.map(|c| c.line)),
                             f(pra.map(|c| c.opening)),
                             points.or(pra).map(|c| c.books).into(),
+                            status.map(|s| s.status).into(),
+                            status.and_then(|s| s.reason.clone()).into(),
+                            status.map(|s| s.report_at.clone()).into(),
                         ]);
                     }
                 }

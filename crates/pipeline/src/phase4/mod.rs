@@ -22,8 +22,45 @@ use nba_props_store::{Row, Value};
 use std::collections::HashMap;
 
 /// The feature set written by this build; a change of features is a new version. `v2` added
-/// the rebounds, assists, PRA and threes windows the other prop markets need.
-pub const FEATURE_VERSION: &str = "v2";
+/// the rebounds, assists, PRA and threes windows the other prop markets need; `v3` who plays
+/// (the player's injury-report status and his teammates ruled out).
+pub const FEATURE_VERSION: &str = "v3";
+
+/// Minutes of a regulation game: a player's share of his team's plays is his usage rate times
+/// his share of the game's minutes (usage × minutes / 48 sums to 100 over a team's players).
+const GAME_MINUTES: f64 = 48.0;
+
+/// Who plays (version 3), from the statuses phase 3 took from the latest injury report before
+/// tip-off. All NULL when no report covered the player's team's game.
+fn v3_features(
+    own_status: Option<&str>,
+    teammates_out: &[&Row],
+) -> [(&'static str, Option<f64>); 4] {
+    let Some(own) = own_status else {
+        return [
+            ("injury_status_ordinal", None),
+            ("teammates_out", None),
+            ("teammates_out_min_l10", None),
+            ("teammates_out_usage_share", None),
+        ];
+    };
+    let ordinal = crate::phase3::injury::STATUSES
+        .iter()
+        .position(|s| *s == own)
+        .map(|i| i as f64);
+    // A teammate without recent minutes or usage (no game in his windows) adds nothing.
+    let minutes: f64 = teammates_out.iter().filter_map(|c| c.f64(10)).sum();
+    let usage: f64 = teammates_out
+        .iter()
+        .filter_map(|c| Some(c.f64(14)? * c.f64(10)? / GAME_MINUTES))
+        .sum();
+    [
+        ("injury_status_ordinal", ordinal),
+        ("teammates_out", Some(teammates_out.len() as f64)),
+        ("teammates_out_min_l10", Some(minutes)),
+        ("teammates_out_usage_share", Some(usage)),
+    ]
+}
 
 /// The version 2 features, in the order of their `feature_store` columns.
 fn v2_features(b: &BoxWindows) -> [(&'static str, Option<f64>); 19] {
@@ -57,7 +94,7 @@ pub fn processors() -> Vec<Box<dyn Processor>> {
 /// Expected (game, player, team) of the date, from `upcoming_player_game_context`.
 async fn expected(ctx: &Ctx, date: GameDate) -> Result<Vec<Row>, ProcessError> {
     let mut rows = load::rows_on(ctx, "upcoming_player_game_context", "game_id, player_id, team, opponent, is_home, days_rest, back_to_back, games_last_7d, minutes_last_7d, \
-                team_games_last_10, played_last_10, points_line, pra_line, pra_opening, line_books \
+                team_games_last_10, played_last_10, points_line, pra_line, pra_opening, line_books, injury_status \
         ", date)
     .await?;
     rows.sort_by(|a, b| (a.str(0), a.i64(1)).cmp(&(b.str(0), b.i64(1))));
@@ -234,6 +271,14 @@ impl Processor for FeatureStore {
                 .collect();
             let history = load::history(ctx, date).await?;
             let season = date.season();
+            // (game, team) → the expected players the injury report rules OUT.
+            let mut out_players: HashMap<(String, String), Vec<i64>> = HashMap::new();
+            for p in players.iter().filter(|p| p.str(15) == Some("OUT")) {
+                out_players
+                    .entry((p.text(0), p.text(2)))
+                    .or_default()
+                    .extend(p.i64(1));
+            }
             let mut rows = Vec::with_capacity(players.len());
             for p in &players {
                 let (game_id, player_id, team, opponent) =
@@ -288,14 +333,23 @@ impl Processor for FeatureStore {
                     .map(Vec::as_slice)
                     .unwrap_or_default();
                 let v2 = v2_features(&box_windows(past_boxes, date, season));
+                let teammates_out: Vec<&Row> = out_players
+                    .get(&(game_id.clone(), team.clone()))
+                    .into_iter()
+                    .flatten()
+                    .filter(|id| **id != player_id)
+                    .filter_map(|id| cache.get(id))
+                    .collect();
+                let v3 = v3_features(p.str(15), &teammates_out);
                 let missing: Vec<&str> = features
                     .iter()
                     .chain(&context)
                     .chain(&v2)
+                    .chain(&v3)
                     .filter(|(_, v)| v.is_none())
                     .map(|(n, _)| *n)
                     .collect();
-                let total_features = features.len() + context.len() + v2.len();
+                let total_features = features.len() + context.len() + v2.len() + v3.len();
                 let back_to_back = p.bool(6).unwrap_or(false);
                 let (games_7, minutes_7) = (p.i64(7).unwrap_or(0), p.f64(8).unwrap_or(0.0));
                 let fatigue = 1.0
@@ -354,6 +408,13 @@ impl Processor for FeatureStore {
                     bootstrap.into(),
                 ]);
                 row.extend(v2.iter().map(|(_, v)| f(*v)));
+                let [status, count, minutes, usage] = v3;
+                row.extend([
+                    status.1.map(|v| v as i64).into(),
+                    count.1.map(|v| v as i64).into(),
+                    f(minutes.1),
+                    f(usage.1),
+                ]);
                 rows.push(row);
             }
             Ok(Output {

@@ -17,6 +17,23 @@ pub struct Meta {
     pub player_name: String,
     pub team: String,
     pub opponent: String,
+    /// The injury report's say before tip-off (phase 3); None when no report covered the game.
+    pub injury: Option<Injury>,
+}
+
+/// A player's status on the latest injury report before tip-off.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Injury {
+    pub status: String,
+    pub reason: Option<String>,
+    pub report_at: String,
+}
+
+impl Meta {
+    /// Ruled out by the injury report: `predict` writes no prediction, only the exclusion.
+    pub fn is_out(&self) -> bool {
+        self.injury.as_ref().is_some_and(|i| i.status == "OUT")
+    }
 }
 
 /// Every market's rows of a date range (one read of the features, one of the lines).
@@ -46,7 +63,7 @@ pub async fn load(
     let cols: Vec<String> = FEATURE_COLUMNS.iter().map(|c| format!("f.{c}")).collect();
     let sql = format!(
         "SELECT f.game_id, f.player_id, f.game_date, u.player_name, f.team, f.opponent, \
-                p.points, p.reb, p.ast, p.fg3m, p.minutes, {} \
+                p.points, p.reb, p.ast, p.fg3m, p.minutes, u.injury_status, u.injury_reason, u.injury_report_at, {} \
          FROM feature_store f \
          LEFT JOIN upcoming_player_game_context u ON u.game_id = f.game_id AND u.player_id = f.player_id \
          LEFT JOIN player_game_summary p ON p.game_id = f.game_id AND p.player_id = f.player_id \
@@ -70,7 +87,7 @@ pub async fn load(
             .map_err(|e| ProcessError::Data(format!("feature_store: {e}")))?;
         let (game_id, player_id) = (r.text(0), r.i64(1).unwrap_or(0));
         let features: Vec<f64> = (0..FEATURE_COLUMNS.len())
-            .map(|i| value(r, 11 + i))
+            .map(|i| value(r, 14 + i))
             .collect();
         let played = r.i64(6).is_some();
         for &market in markets {
@@ -95,6 +112,11 @@ pub async fn load(
             player_name: r.text(3),
             team: r.text(4),
             opponent: r.text(5),
+            injury: r.str(11).map(|status| Injury {
+                status: status.to_string(),
+                reason: r.str(12).map(str::to_string),
+                report_at: r.text(13),
+            }),
         });
     }
     Ok(Rows {

@@ -49,6 +49,8 @@ pub async fn evaluate(
     let [l5, l10, season] = features::averages(market);
     let mut excluded: BTreeMap<String, usize> = BTreeMap::new();
     let mut out = Vec::new();
+    let injury_status = features::index("injury_status_ordinal");
+    let mut injury_known = Vec::new();
     for period in &periods {
         for (j, &i) in period.examples.iter().enumerate() {
             let e = &examples[i];
@@ -79,6 +81,7 @@ pub async fn evaluate(
                     .or_default() += 1;
                 continue;
             };
+            injury_known.push(e.feature(injury_status).is_some());
             out.push(EvalRow {
                 date: e.date,
                 actual,
@@ -104,7 +107,7 @@ pub async fn evaluate(
     if unmatched > 0 {
         excluded.insert("book names not attached (game, name)".into(), unmatched);
     }
-    Ok(report::build(
+    let mut report = report::build(
         report::Inputs {
             market: market.as_str(),
             from,
@@ -117,5 +120,7 @@ pub async fn evaluate(
             retrainings: periods.len(),
         },
         &out,
-    ))
+    );
+    report.by_injury_report = report::injury_split(&systems, &out, &injury_known);
+    Ok(report)
 }

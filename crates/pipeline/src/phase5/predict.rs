@@ -19,7 +19,7 @@ use nba_props_model::features::FEATURE_VERSION;
 use nba_props_model::registry::{self, ModelStore};
 use nba_props_model::system::{self, SystemKind, Trained};
 use nba_props_model::walk::predict_with;
-use nba_props_store::schema::{MODEL_REGISTRY, PREDICTIONS};
+use nba_props_store::schema::{MODEL_REGISTRY, PREDICTION_EXCLUSIONS, PREDICTIONS};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -66,7 +66,7 @@ static PREDICT: Declaration = Declaration {
             window: Window::History,
         },
     ],
-    outputs: &[&PREDICTIONS, &MODEL_REGISTRY],
+    outputs: &[&PREDICTIONS, &MODEL_REGISTRY, &PREDICTION_EXCLUSIONS],
 };
 
 /// A model that serves a date, and its file's sha256.
@@ -261,12 +261,19 @@ impl Processor for Predict {
             let models = serve_all(ctx, s, &files, t).await?;
             let mut predictions = Vec::new();
             let mut registry_rows = Vec::new();
+            let exclusions = exclusion_rows(&day, &s.markets, date);
             for &market in &s.markets {
-                let examples = day
+                // An OUT player is not predicted (his exclusion row says why).
+                let (examples, metas): (Vec<_>, Vec<_>) = day
                     .by_market
                     .get(&market)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
+                    .into_iter()
+                    .flatten()
+                    .zip(&day.meta)
+                    .filter(|(_, meta)| !meta.is_out())
+                    .map(|(e, meta)| (e.clone(), meta))
+                    .unzip();
+                let examples = examples.as_slice();
                 for &kind in &s.systems {
                     let served = match models.get(&(kind, market)) {
                         Some(Ok(served)) => served,
@@ -289,7 +296,7 @@ impl Processor for Predict {
                     let version = registry::version(&served.sha256);
                     for ((e, meta), p) in examples
                         .iter()
-                        .zip(&day.meta)
+                        .zip(&metas)
                         .zip(predict_with(&served.model, examples))
                     {
                         let Some(p) = p else { continue };
@@ -318,6 +325,7 @@ impl Processor for Predict {
                             f(edge),
                             f(p.p_over),
                             pick.map(|p| p.as_str()).into(),
+                            meta.injury.as_ref().map(|i| i.status.clone()).into(),
                         ]);
                     }
                 }
@@ -342,8 +350,39 @@ impl Processor for Predict {
             out.tables = vec![
                 (&PREDICTIONS, predictions),
                 (&MODEL_REGISTRY, registry_rows),
+                (&PREDICTION_EXCLUSIONS, exclusions),
             ];
             Ok(out)
         })
     }
+}
+
+/// One `prediction_exclusions` row per OUT player of the day and market.
+fn exclusion_rows(
+    day: &Rows,
+    markets: &[Market],
+    date: GameDate,
+) -> Vec<Vec<nba_props_store::Value>> {
+    let mut rows = Vec::new();
+    for &market in markets {
+        let examples = day.by_market.get(&market).into_iter().flatten();
+        for (e, meta) in examples.zip(&day.meta) {
+            let Some(injury) = meta.injury.as_ref().filter(|_| meta.is_out()) else {
+                continue;
+            };
+            rows.push(vec![
+                e.game_id.as_str().into(),
+                e.player_id.into(),
+                market.as_str().into(),
+                date.to_string().into(),
+                meta.player_name.as_str().into(),
+                meta.team.as_str().into(),
+                "out on the injury report".into(),
+                injury.status.as_str().into(),
+                injury.reason.clone().into(),
+                injury.report_at.as_str().into(),
+            ]);
+        }
+    }
+    rows
 }

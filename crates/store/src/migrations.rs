@@ -46,6 +46,7 @@ both! {
     7 "0007_prop_lines" "prop lines",
     8 "0008_ready_jobs" "ready jobs",
     9 "0009_job_failures" "job failures",
+    12 "0012_live_day" "live day",
 }
 
 #[cfg(test)]

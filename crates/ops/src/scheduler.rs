@@ -19,7 +19,7 @@
 use crate::config::{OpsConfig, Schedule};
 use crate::days::{DayKind, day_kind, timestamp};
 use crate::{Error, Result};
-use nba_props_core::BuildInfo;
+use nba_props_core::{BuildInfo, GameDate};
 use nba_props_runtime::jobs::{self, JobOptions};
 use nba_props_runtime::worker::Stop;
 use nba_props_runtime::{Clock, Graph};
@@ -85,6 +85,45 @@ pub fn ticks_between(cron: &croner::Cron, after: i64, until: i64) -> Result<Vec<
         }
         cursor = next;
     }
+}
+
+/// One schedule's first tick that works on a given date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayTick {
+    pub schedule: Schedule,
+    /// The tick's instant (ms).
+    pub tick_at: i64,
+}
+
+/// What `serve` fires for `date`, as one pass: each schedule whose ticks work on `date` (its
+/// date word resolved at the tick), at its first such tick, in the order the ticks come. A
+/// schedule for `yesterday` works on `date` the next morning, so it comes after the day's own.
+pub fn day_ticks(schedules: &[Schedule], date: GameDate) -> Result<Vec<DayTick>> {
+    let midnight = |d: GameDate| -> Result<i64> {
+        let z = d
+            .date()
+            .to_zoned(nba_props_core::date::eastern().clone())
+            .map_err(|e| Error::Invalid(format!("midnight of {d}: {e}")))?;
+        Ok(z.timestamp().as_millisecond())
+    };
+    // `tomorrow` reaches back a day, `yesterday` forward a day.
+    let (from, to) = (midnight(date.add_days(-1))?, midnight(date.add_days(2))?);
+    let mut out = Vec::new();
+    for s in schedules {
+        let cron =
+            parse_cron(&s.cron).map_err(|e| Error::Invalid(format!("schedule {}: {e}", s.name)))?;
+        for tick_at in ticks_between(&cron, from - 1, to - 1)? {
+            if s.date_for(timestamp(tick_at))? == date {
+                out.push(DayTick {
+                    schedule: s.clone(),
+                    tick_at,
+                });
+                break;
+            }
+        }
+    }
+    out.sort_by_key(|t| t.tick_at);
+    Ok(out)
 }
 
 /// What a pass decided for one tick.

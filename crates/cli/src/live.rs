@@ -135,7 +135,8 @@ pub async fn fetch_daily(
             let mut fetched = false;
             for name in &s.targets {
                 if resolve(name).is_err() {
-                    // A processor (`predict`, `grade`): phases 2-6 below run it.
+                    // A processor (`predict`, `grade`) or `reconcile`: the phases 2-6 below do
+                    // their work for the date.
                     continue;
                 }
                 fetched = true;

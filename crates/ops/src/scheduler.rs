@@ -16,7 +16,7 @@
 //!   repeats 01:00–02:00 a tick there fires once (the first), and a tick inside the spring gap
 //!   (02:00–03:00) fires at the first instant after it.
 
-use crate::config::{OpsConfig, Schedule};
+use crate::config::{OpsConfig, RECONCILE, Schedule};
 use crate::days::{DayKind, day_kind, timestamp};
 use crate::{Error, Result};
 use nba_props_core::{BuildInfo, GameDate};
@@ -140,6 +140,8 @@ pub struct Decision {
 /// Schedules checked against a graph: every target is a processor it has.
 pub struct Scheduler {
     schedules: Vec<(Schedule, croner::Cron)>,
+    /// What a `reconcile` target reads (deadlines, expected tables, its window).
+    config: OpsConfig,
     catch_up_ms: i64,
     off_season_days: i64,
     max_attempts: i64,
@@ -152,7 +154,7 @@ impl Scheduler {
         let mut schedules = Vec::new();
         for s in &config.schedules {
             for t in &s.targets {
-                if graph.node(t).is_none() {
+                if t != RECONCILE && graph.node(t).is_none() {
                     return Err(Error::Invalid(format!(
                         "schedule {}: no processor named {t}",
                         s.name
@@ -164,6 +166,7 @@ impl Scheduler {
         }
         Ok(Scheduler {
             schedules,
+            config: config.clone(),
             catch_up_ms: config.catch_up_ms,
             off_season_days: config.off_season_days,
             max_attempts,
@@ -269,8 +272,12 @@ impl Scheduler {
         }
         let mut created = 0;
         if state == "fired" {
-            let work: Vec<(&str, nba_props_core::GameDate)> =
-                s.targets.iter().map(|t| (t.as_str(), date)).collect();
+            let work: Vec<(&str, nba_props_core::GameDate)> = s
+                .targets
+                .iter()
+                .filter(|t| *t != RECONCILE)
+                .map(|t| (t.as_str(), date))
+                .collect();
             let opts = JobOptions {
                 correlation_id: format!("schedule:{}:{tick_at}", s.name),
                 group_id: None,
@@ -296,6 +303,36 @@ impl Scheduler {
             .await?;
         }
         tx.commit().await?;
+        if state == "fired" && s.targets.iter().any(|t| t == RECONCILE) {
+            // Reconcile enqueues in transactions of its own, after the tick is recorded: a
+            // crash in between loses this morning's repair, which the next morning's (its
+            // window overlapping) makes up.
+            let r = crate::reconcile::reconcile(
+                store,
+                clock,
+                graph,
+                &self.config,
+                self.config.reconcile_days,
+                true,
+                self.max_attempts,
+            )
+            .await?;
+            created += r.created + r.retried.len();
+            for u in &r.unfixable {
+                tracing::warn!(schedule = %s.name, gap = %u, "Reconcile cannot close this gap.");
+            }
+            store
+                .db
+                .execute(
+                    "UPDATE schedule_ticks SET jobs_created = $1 WHERE schedule = $2 AND tick_at = $3",
+                    &[
+                        (created as i64).into(),
+                        s.name.as_str().into(),
+                        tick_at.into(),
+                    ],
+                )
+                .await?;
+        }
         match state {
             "fired" => tracing::info!(schedule = %s.name, %date, jobs = created, "Schedule fired."),
             "skipped" => {

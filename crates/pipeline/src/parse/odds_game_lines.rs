@@ -202,15 +202,28 @@ pub(crate) fn american(price: f64) -> Option<i64> {
     if price.abs() >= 100.0 && price.fract() == 0.0 {
         Some(price as i64)
     } else if price > 1.0 && price < 100.0 {
-        let a = if price >= 2.0 {
-            (price - 1.0) * 100.0
-        } else {
-            -100.0 / (price - 1.0)
-        };
-        Some(a.round() as i64)
+        // Decimal odds are quoted in cents: taken as such, 1.32 is exactly -312.5 (rounded away
+        // from zero), not a float a hair either side of it.
+        let profit = (price * 100.0).round() - 100.0;
+        (profit > 0.0).then(|| american_of_profit(profit))
     } else {
         None
     }
+}
+
+/// Decimal odds (above 1) as a whole American price.
+pub(crate) fn american_of_decimal(decimal: f64) -> i64 {
+    american_of_profit((decimal - 1.0) * 100.0)
+}
+
+/// The whole American price of a bet that wins `profit` per 100 staked.
+fn american_of_profit(profit: f64) -> i64 {
+    let a = if profit >= 100.0 {
+        profit
+    } else {
+        -10_000.0 / profit
+    };
+    a.round() as i64
 }
 
 #[cfg(test)]
@@ -225,6 +238,7 @@ mod tests {
         assert_eq!(american(1.5), Some(-200));
         assert_eq!(american(1.32), Some(-313));
         assert_eq!(american(0.5), None);
+        assert_eq!(american(1.001), None);
         assert_eq!(american(-99.0), None);
     }
 }

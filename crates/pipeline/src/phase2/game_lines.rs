@@ -264,7 +264,7 @@ impl GameLine {
 }
 
 /// The median of the values present; `None` when there is none.
-pub fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
+fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
     let mut v: Vec<f64> = values.collect();
     if v.is_empty() {
         return None;
@@ -291,7 +291,7 @@ fn decimal(american: i64) -> f64 {
 /// through even money: the middle of -105 and +105 is even money, not 0) and written back as a
 /// whole American price.
 fn median_moneyline(prices: impl Iterator<Item = i64>) -> Option<i64> {
-    median(prices.map(decimal)).and_then(odds_game_lines::american)
+    median(prices.map(decimal)).map(odds_game_lines::american_of_decimal)
 }
 
 /// The `consensus` line over a game's books; the payload hash is the newest input's.

@@ -3,16 +3,14 @@
 use crate::commands::open;
 use crate::config::Config;
 use nba_props_core::GameDate;
-use nba_props_sources::{SourceError, Sources, datasets, resolve};
+use nba_props_ops::days::{DayKind, day_kind};
+use nba_props_ops::scheduler::day_ticks;
+use nba_props_pipeline::Ctx;
+use nba_props_pipeline::backfill::{backfill, processors_for};
+use nba_props_sources::{Sources, datasets, resolve};
 use nba_props_store::source_status;
 use std::process::ExitCode;
-
-/// The datasets `run` fetches for a date before phase 2: what the processors read.
-const DAILY: &[&str] = &[
-    "nbacom.schedule",
-    "nbacom.leaguegamelog_player",
-    "oddsapi.player_props",
-];
+use std::sync::Arc;
 
 fn sources_config(config: &Config) -> anyhow::Result<Sources> {
     nba_props_sources::install_crypto_provider();
@@ -100,7 +98,10 @@ pub async fn sources(config: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Fetches the daily datasets for each date; returns the failures as plain sentences.
+/// Phase 1 of `run`: for each date, the schedules `serve` fires for it (`[ops] schedules`), in
+/// the order they fire, each once; a schedule's source datasets are fetched, its processors
+/// are left to the phases 2-6 that `run` runs next. A game-aware schedule is passed over on a
+/// date without games, as `serve` passes it over. Returns the failures as plain sentences.
 pub async fn fetch_daily(
     config: &Config,
     from: GameDate,
@@ -110,17 +111,52 @@ pub async fn fetch_daily(
     let sources = sources_config(config)?;
     let mut failures = Vec::new();
     for date in from.through(to) {
-        for name in DAILY {
-            match sources.scrape(&store, name, date).await {
-                Ok(r) => println!(
-                    "Phase 1: {name} {date}: {} payloads, {} new.",
-                    r.stored.len(),
-                    r.new_payloads()
-                ),
-                Err(e @ SourceError::Unreachable { .. }) => {
-                    failures.push(format!("{name} {date}: {e}"))
+        for tick in day_ticks(&config.ops.schedules, date)? {
+            let s = &tick.schedule;
+            let at = jiff::Timestamp::from_millisecond(tick.tick_at)?
+                .to_zoned(nba_props_core::date::eastern().clone())
+                .strftime("%Y-%m-%d %H:%M %Z");
+            if s.game_aware {
+                let kind = day_kind(&store.db, date, config.ops.off_season_days).await?;
+                if kind != DayKind::GameDay {
+                    println!(
+                        "Schedule {} ({} ET, as at {at}) for {date}: not fired, {kind:?}.",
+                        s.name, s.cron
+                    );
+                    continue;
                 }
-                Err(e) => failures.push(format!("{name} {date}: {e}")),
+            }
+            println!(
+                "Schedule {} ({} ET, as at {at}) for {date}: fired: {}.",
+                s.name,
+                s.cron,
+                s.targets.join(", ")
+            );
+            let mut fetched = false;
+            for name in &s.targets {
+                if resolve(name).is_err() {
+                    // A processor (`predict`, `grade`) or `reconcile`: the phases 2-6 below do
+                    // their work for the date.
+                    continue;
+                }
+                fetched = true;
+                match sources.scrape(&store, name, date).await {
+                    Ok(r) => println!(
+                        "Phase 1: {name} {date}: {} payloads, {} new.",
+                        r.stored.len(),
+                        r.new_payloads()
+                    ),
+                    Err(e) => {
+                        println!("Phase 1: {name} {date}: failed.");
+                        failures.push(format!("{name} {date}: {e}"))
+                    }
+                }
+            }
+            if fetched {
+                // As `serve`'s workers do after a fetch, before the next tick: the schedule
+                // fetched at 07:00 is what tells the later, game-aware schedules a game day.
+                let ctx = Arc::new(Ctx::new(store.clone()));
+                backfill(ctx, processors_for(2..=2), date, date, 1, &|_| {}).await;
             }
         }
     }

@@ -18,6 +18,10 @@ pub struct OpsConfig {
     /// A date with no game within this many days either side is off-season.
     pub off_season_days: i64,
     pub schedules: Vec<Schedule>,
+    /// The days back from today (US Eastern) that a schedule targeting `reconcile` repairs:
+    /// its tick runs `reconcile --fix` over them, so a partition missed overnight is queued
+    /// again without a person.
+    pub reconcile_days: u32,
     /// When each (dataset or processor, date) is expected to be done.
     pub deadlines: Vec<Deadline>,
     /// Tables that must hold rows for every game date whose writer's deadline has passed.
@@ -34,6 +38,7 @@ impl Default for OpsConfig {
             catch_up_ms: 6 * 3_600_000,
             off_season_days: 14,
             schedules: default_schedules(),
+            reconcile_days: 3,
             deadlines: default_deadlines(),
             expected_tables: [
                 "nbac_player_boxscores",
@@ -57,7 +62,7 @@ pub struct Schedule {
     pub name: String,
     /// Five fields (minute hour day-of-month month day-of-week), in America/New_York wall time.
     pub cron: String,
-    /// Processor names (phase 1 fetches are `source.dataset`).
+    /// Processor names (phase 1 fetches are `source.dataset`), or [`RECONCILE`].
     pub targets: Vec<String>,
     /// `today`, `yesterday` or `tomorrow`, resolved in US Eastern time at the tick.
     #[serde(default = "today")]
@@ -66,6 +71,9 @@ pub struct Schedule {
     #[serde(default = "yes")]
     pub game_aware: bool,
 }
+
+/// The schedule target that runs `reconcile --fix` over the last `reconcile_days` days.
+pub const RECONCILE: &str = "reconcile";
 
 fn today() -> String {
     "today".into()
@@ -133,7 +141,8 @@ fn s(name: &str, cron: &str, targets: &[&str], date: &str, game_aware: bool) -> 
 }
 
 /// The daily cycle: box scores after the night's games, the injury report through the day,
-/// prop lines several times before tip-off, predictions late morning, grading the next morning.
+/// prop lines several times before tip-off, predictions late morning, grading the next morning,
+/// then a reconcile of the last days.
 pub fn default_schedules() -> Vec<Schedule> {
     vec![
         s(
@@ -177,6 +186,9 @@ pub fn default_schedules() -> Vec<Schedule> {
         ),
         s("predictions", "30 11 * * *", &["predict"], "today", true),
         s("grading", "0 8 * * *", &["grade"], "yesterday", true),
+        // After the morning's deadlines (box scores 07:30, grading 09:00): whatever the night
+        // missed is queued again.
+        s("reconcile", "30 9 * * *", &[RECONCILE], "today", false),
     ]
 }
 

@@ -16,10 +16,10 @@
 //!   repeats 01:00–02:00 a tick there fires once (the first), and a tick inside the spring gap
 //!   (02:00–03:00) fires at the first instant after it.
 
-use crate::config::{OpsConfig, Schedule};
+use crate::config::{OpsConfig, RECONCILE, Schedule};
 use crate::days::{DayKind, day_kind, timestamp};
 use crate::{Error, Result};
-use nba_props_core::BuildInfo;
+use nba_props_core::{BuildInfo, GameDate};
 use nba_props_runtime::jobs::{self, JobOptions};
 use nba_props_runtime::worker::Stop;
 use nba_props_runtime::{Clock, Graph};
@@ -87,6 +87,45 @@ pub fn ticks_between(cron: &croner::Cron, after: i64, until: i64) -> Result<Vec<
     }
 }
 
+/// One schedule's first tick that works on a given date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayTick {
+    pub schedule: Schedule,
+    /// The tick's instant (ms).
+    pub tick_at: i64,
+}
+
+/// What `serve` fires for `date`, as one pass: each schedule whose ticks work on `date` (its
+/// date word resolved at the tick), at its first such tick, in the order the ticks come. A
+/// schedule for `yesterday` works on `date` the next morning, so it comes after the day's own.
+pub fn day_ticks(schedules: &[Schedule], date: GameDate) -> Result<Vec<DayTick>> {
+    let midnight = |d: GameDate| -> Result<i64> {
+        let z = d
+            .date()
+            .to_zoned(nba_props_core::date::eastern().clone())
+            .map_err(|e| Error::Invalid(format!("midnight of {d}: {e}")))?;
+        Ok(z.timestamp().as_millisecond())
+    };
+    // `tomorrow` reaches back a day, `yesterday` forward a day.
+    let (from, to) = (midnight(date.add_days(-1))?, midnight(date.add_days(2))?);
+    let mut out = Vec::new();
+    for s in schedules {
+        let cron =
+            parse_cron(&s.cron).map_err(|e| Error::Invalid(format!("schedule {}: {e}", s.name)))?;
+        for tick_at in ticks_between(&cron, from - 1, to - 1)? {
+            if s.date_for(timestamp(tick_at))? == date {
+                out.push(DayTick {
+                    schedule: s.clone(),
+                    tick_at,
+                });
+                break;
+            }
+        }
+    }
+    out.sort_by_key(|t| t.tick_at);
+    Ok(out)
+}
+
 /// What a pass decided for one tick.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
@@ -101,6 +140,8 @@ pub struct Decision {
 /// Schedules checked against a graph: every target is a processor it has.
 pub struct Scheduler {
     schedules: Vec<(Schedule, croner::Cron)>,
+    /// What a `reconcile` target reads (deadlines, expected tables, its window).
+    config: OpsConfig,
     catch_up_ms: i64,
     off_season_days: i64,
     max_attempts: i64,
@@ -113,7 +154,7 @@ impl Scheduler {
         let mut schedules = Vec::new();
         for s in &config.schedules {
             for t in &s.targets {
-                if graph.node(t).is_none() {
+                if t != RECONCILE && graph.node(t).is_none() {
                     return Err(Error::Invalid(format!(
                         "schedule {}: no processor named {t}",
                         s.name
@@ -125,6 +166,7 @@ impl Scheduler {
         }
         Ok(Scheduler {
             schedules,
+            config: config.clone(),
             catch_up_ms: config.catch_up_ms,
             off_season_days: config.off_season_days,
             max_attempts,
@@ -230,8 +272,12 @@ impl Scheduler {
         }
         let mut created = 0;
         if state == "fired" {
-            let work: Vec<(&str, nba_props_core::GameDate)> =
-                s.targets.iter().map(|t| (t.as_str(), date)).collect();
+            let work: Vec<(&str, nba_props_core::GameDate)> = s
+                .targets
+                .iter()
+                .filter(|t| *t != RECONCILE)
+                .map(|t| (t.as_str(), date))
+                .collect();
             let opts = JobOptions {
                 correlation_id: format!("schedule:{}:{tick_at}", s.name),
                 group_id: None,
@@ -257,6 +303,36 @@ impl Scheduler {
             .await?;
         }
         tx.commit().await?;
+        if state == "fired" && s.targets.iter().any(|t| t == RECONCILE) {
+            // Reconcile enqueues in transactions of its own, after the tick is recorded: a
+            // crash in between loses this morning's repair, which the next morning's (its
+            // window overlapping) makes up.
+            let r = crate::reconcile::reconcile(
+                store,
+                clock,
+                graph,
+                &self.config,
+                self.config.reconcile_days,
+                true,
+                self.max_attempts,
+            )
+            .await?;
+            created += r.created + r.retried.len();
+            for u in &r.unfixable {
+                tracing::warn!(schedule = %s.name, gap = %u, "Reconcile cannot close this gap.");
+            }
+            store
+                .db
+                .execute(
+                    "UPDATE schedule_ticks SET jobs_created = $1 WHERE schedule = $2 AND tick_at = $3",
+                    &[
+                        (created as i64).into(),
+                        s.name.as_str().into(),
+                        tick_at.into(),
+                    ],
+                )
+                .await?;
+        }
         match state {
             "fired" => tracing::info!(schedule = %s.name, %date, jobs = created, "Schedule fired."),
             "skipped" => {

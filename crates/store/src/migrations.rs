@@ -47,6 +47,7 @@ both! {
     8 "0008_ready_jobs" "ready jobs",
     9 "0009_job_failures" "job failures",
     11 "0011_who_plays" "who plays",
+    12 "0012_live_day" "live day",
 }
 
 #[cfg(test)]

@@ -351,6 +351,7 @@ pub static UPCOMING_TEAM_GAME_CONTEXT: TableDef = TableDef {
         n("off_rating_last_10", Float),
         n("def_rating_last_10", Float),
         n("pace_last_10", Float),
+        n("line_source", Text),
     ],
     key: &["game_id", "team"],
     partition: &["game_date"],

@@ -103,6 +103,62 @@ fn import_backfill_and_status_as_a_user_sees_them() {
     );
 }
 
+/// `run --date D` fetches what the daily schedules fire for D, in their order, and nothing else:
+/// the expected list comes from the configuration through the scheduler's own API.
+#[test]
+fn run_fetches_what_the_daily_schedules_fire_for_the_date() {
+    let Some(data) = shared_data() else {
+        eprintln!("SKIPPED: ../shared/data is absent");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    // The archive's schedule makes 2023-12-01 a game day; every source is a closed local port.
+    let archive = common::small_archive(&data, tmp.path());
+    let o = nba_props(tmp.path(), &["import", archive.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let closed = "http://127.0.0.1:9";
+    let o = Command::new(env!("CARGO_BIN_EXE_nba-props"))
+        .args(["run", "--date", "2023-12-01"])
+        .env("NBA_PROPS_DATA_DIR", tmp.path())
+        .env_remove("NBA_PROPS_DATABASE_URL")
+        .env_remove("NBA_PROPS_ODDS_API_KEY")
+        .env("NBA_PROPS_NBA_STATS_BASE_URL", closed)
+        .env("NBA_PROPS_NBA_CDN_BASE_URL", closed)
+        .env("NBA_PROPS_ODDS_API_BASE_URL", closed)
+        .env("NBA_PROPS_ESPN_BASE_URL", closed)
+        .env("NBA_PROPS_BETTINGPROS_BASE_URL", closed)
+        .env("NBA_PROPS_INJURY_REPORT_BASE_URL", closed)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    let date = nba_props_core::GameDate::parse("2023-12-01").unwrap();
+    let ticks =
+        nba_props_ops::scheduler::day_ticks(&nba_props_ops::OpsConfig::default().schedules, date)
+            .unwrap();
+    let expected: Vec<String> = ticks
+        .iter()
+        .flat_map(|t| t.schedule.targets.iter())
+        .filter(|t| nba_props_sources::resolve(t).is_ok())
+        .cloned()
+        .collect();
+    let fetched: Vec<String> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("Phase 1: "))
+        .filter_map(|l| l.split(' ').next())
+        .map(String::from)
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(fetched, expected, "{out}\n{err}");
+    let fired: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("Schedule ") && l.contains(": fired: "))
+        .filter_map(|l| l.split(' ').nth(1))
+        .collect();
+    let names: Vec<&str> = ticks.iter().map(|t| t.schedule.name.as_str()).collect();
+    assert_eq!(fired, names, "{out}");
+}
+
 #[test]
 fn run_without_an_archive_says_plainly_that_the_sources_cannot_be_reached() {
     let tmp = tempfile::tempdir().unwrap();
@@ -123,10 +179,15 @@ fn run_without_an_archive_says_plainly_that_the_sources_cannot_be_reached() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    let (_, err) = text(&o);
+    let (out, err) = text(&o);
     assert!(err.contains("cannot reach 127.0.0.1"), "{err}");
-    assert!(err.contains("set NBA_PROPS_ODDS_API_KEY"), "{err}");
     assert!(err.contains("run --archive"), "{err}");
+    // Without a schedule no date is known to have games: as `serve` would, `run` passes over
+    // the game-aware schedules (the props among them) and says so.
+    assert!(
+        out.contains("Schedule prop_lines") && out.contains("not fired"),
+        "{out}"
+    );
 
     // `sources` shows each failed dataset's last error with its message, and no success.
     let o = nba_props(tmp.path(), &["sources"]);
@@ -157,12 +218,9 @@ fn run_without_an_archive_says_plainly_that_the_sources_cannot_be_reached() {
         .collect();
     assert_eq!(cols[1], "never", "{schedule}");
     assert!(cols[2].parse::<jiff::Timestamp>().is_ok(), "{schedule}");
-    let props = block("oddsapi.player_props");
-    assert!(
-        props.contains("last error: ") && props.contains("set NBA_PROPS_ODDS_API_KEY"),
-        "{props}"
-    );
     // Datasets `run` does not fetch were never tried.
+    let props = block("oddsapi.player_props");
+    assert!(!props.contains("last error"), "{props}");
     let espn = block("espn.summary");
     assert!(!espn.contains("last error"), "{espn}");
 }

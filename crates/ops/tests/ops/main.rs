@@ -2,6 +2,7 @@
 //! delivered to a local webhook server, and the scheduler's ticks.
 
 mod alerts;
+mod heal;
 mod health;
 mod scheduler;
 mod support;

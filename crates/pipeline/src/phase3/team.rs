@@ -3,6 +3,7 @@
 
 use super::load::{self, f};
 use crate::analytics::summary::{TeamGame, team_games};
+use crate::phase2::game_lines::{CONSENSUS, SBR_BOOKMAKER};
 use crate::processor::{
     BoxFuture, Ctx, Declaration, Input, Output, ProcessError, Processor, Window,
 };
@@ -185,12 +186,14 @@ impl Processor for UpcomingTeamContext {
                 ..Output::default()
             };
             let history = team_history(ctx, date).await?;
-            let lines =
-                load::rows_on(ctx, "game_lines", "game_id, home_spread, total", date).await?;
-            let lines: HashMap<String, (Option<f64>, Option<f64>)> = lines
-                .iter()
-                .map(|r| (r.text(0), (r.f64(1), r.f64(2))))
-                .collect();
+            let lines = load::rows_on(
+                ctx,
+                "game_lines",
+                "game_id, source, bookmaker, home_spread, total",
+                date,
+            )
+            .await?;
+            let lines = preferred_lines(&lines);
             let mut rows = Vec::new();
             for g in &games {
                 for (team, opponent, is_home) in [(g.home, g.away, true), (g.away, g.home, false)] {
@@ -208,10 +211,10 @@ impl Processor for UpcomingTeamContext {
                         (!last10.is_empty())
                             .then(|| last10.iter().map(|p| f(p)).sum::<f64>() / last10.len() as f64)
                     };
-                    let (home_spread, total) = lines
-                        .get(g.game_id.as_str())
-                        .copied()
-                        .unwrap_or((None, None));
+                    let (line_source, home_spread, total) = match lines.get(g.game_id.as_str()) {
+                        Some(l) => (Some(l.source), l.home_spread, l.total),
+                        None => (None, None, None),
+                    };
                     let spread = home_spread.map(|s| if is_home { s } else { -s });
                     let implied = match (total, spread) {
                         (Some(t), Some(s)) => Some(t / 2.0 - s / 2.0),
@@ -236,6 +239,7 @@ impl Processor for UpcomingTeamContext {
                         f(avg(|p| p.off)),
                         f(avg(|p| p.def)),
                         f(avg(|p| p.pace)),
+                        line_source.into(),
                     ]);
                 }
             }
@@ -243,6 +247,49 @@ impl Processor for UpcomingTeamContext {
             Ok(out)
         })
     }
+}
+
+/// The game-line sources the team context takes, most preferred first: The Odds API's consensus
+/// of the books before tip-off, then ESPN pickcenter's consensus (the live fallback), then SBR's
+/// closing line (the archive). Per-book rows are not candidates: the consensus summarises them.
+pub const LINE_PREFERENCE: &[(&str, &str)] = &[
+    ("oddsapi", CONSENSUS),
+    ("espn", CONSENSUS),
+    ("sbr", SBR_BOOKMAKER),
+];
+
+/// The line a game's context uses and where it came from.
+struct ChosenLine {
+    source: &'static str,
+    home_spread: Option<f64>,
+    total: Option<f64>,
+}
+
+/// One line per game (rows `game_id, source, bookmaker, home_spread, total`): the first source
+/// of [`LINE_PREFERENCE`] the game has a row of.
+fn preferred_lines(rows: &[nba_props_store::Row]) -> HashMap<String, ChosenLine> {
+    let mut chosen: HashMap<String, (usize, ChosenLine)> = HashMap::new();
+    for r in rows {
+        let (source, bookmaker) = (r.text(1), r.text(2));
+        let Some(rank) = LINE_PREFERENCE
+            .iter()
+            .position(|(s, b)| *s == source && *b == bookmaker)
+        else {
+            continue;
+        };
+        let line = ChosenLine {
+            source: LINE_PREFERENCE[rank].0,
+            home_spread: r.f64(3),
+            total: r.f64(4),
+        };
+        match chosen.get(&r.text(0)) {
+            Some((best, _)) if *best <= rank => {}
+            _ => {
+                chosen.insert(r.text(0), (rank, line));
+            }
+        }
+    }
+    chosen.into_iter().map(|(g, (_, l))| (g, l)).collect()
 }
 
 /// Each team's games of the season so far (the whole season in a batch; filtered by date above).

@@ -5,6 +5,7 @@
 
 mod boxscores;
 mod espn;
+mod game_lines;
 mod injury_report;
 mod props;
 mod quarantine;

@@ -1,5 +1,5 @@
 //! `nba-props eval` and `nba-props export`, and the `[predict]` section of the configuration
-//! (thresholds, retraining schedule, line choice, systems) that phase 5 runs with.
+//! (the EV a pick needs, retraining schedule, line choice, systems) that phase 5 runs with.
 
 use crate::commands::open;
 use crate::config::Config;
@@ -7,7 +7,6 @@ use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Format, Toml};
 use nba_props_core::{BuildInfo, GameDate, Market};
-use nba_props_model::metrics::Thresholds;
 use nba_props_model::system::SystemKind;
 use nba_props_pipeline::phase5::{self, Settings, lines::LineChoice};
 use serde::Deserialize;
@@ -16,9 +15,9 @@ use std::process::ExitCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MarketThresholds {
-    min_edge: f64,
-    min_confidence: f64,
+struct MarketSettings {
+    /// EV per unit staked a pick needs at the offered price.
+    min_ev: f64,
 }
 
 /// `[predict]`: every field optional; the defaults are those of `phase5::Settings`.
@@ -31,9 +30,9 @@ struct PredictSection {
     line: Option<String>,
     systems: Option<Vec<String>>,
     markets: Option<Vec<String>>,
-    points: Option<MarketThresholds>,
-    threes: Option<MarketThresholds>,
-    pra: Option<MarketThresholds>,
+    points: Option<MarketSettings>,
+    threes: Option<MarketSettings>,
+    pra: Option<MarketSettings>,
 }
 
 /// Phase 5 settings: the defaults, then the configuration file's `[predict]` section.
@@ -76,18 +75,14 @@ pub fn settings(config: &Config) -> anyhow::Result<Settings> {
             .map(|m| Market::parse(m).map_err(|e| anyhow::anyhow!("[predict] markets: {e}")))
             .collect::<anyhow::Result<_>>()?;
     }
-    let t = |m: MarketThresholds| Thresholds {
-        min_edge: m.min_edge,
-        min_confidence: m.min_confidence,
-    };
     if let Some(v) = section.points {
-        s.points = t(v);
+        s.min_ev.points = v.min_ev;
     }
     if let Some(v) = section.threes {
-        s.threes = t(v);
+        s.min_ev.threes = v.min_ev;
     }
     if let Some(v) = section.pra {
-        s.pra = t(v);
+        s.min_ev.pra = v.min_ev;
     }
     Ok(s)
 }

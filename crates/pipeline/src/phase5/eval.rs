@@ -87,6 +87,7 @@ pub async fn evaluate(
                 last_10: a10,
                 season: s,
                 predictions,
+                offers: line.offers.clone(),
             });
         }
     }
@@ -110,7 +111,7 @@ pub async fn evaluate(
             from,
             to,
             systems: &systems,
-            thresholds: settings.thresholds(market),
+            min_ev: settings.min_ev(market),
             retrain_every_days: settings.schedule.retrain_every_days,
             build: BuildInfo::current().to_string(),
             excluded,

@@ -1,4 +1,4 @@
-//! `nba-props eval` and `nba-props export`, and the `[predict]` section of the configuration
+//! `nba-props eval`, `nba-props record` and `nba-props export`, and the `[predict]` section of the configuration
 //! (the EV a pick needs, retraining schedule, line choice, systems) that phase 5 runs with.
 
 use crate::commands::open;
@@ -138,6 +138,55 @@ pub async fn eval(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The pick record of `from..=to`: per market and system, W-L-P, units, ROI and hit rate with
+/// their standard errors, the mean break-even of the prices taken and the closing line value.
+pub async fn record(
+    config: &Config,
+    from: GameDate,
+    to: GameDate,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
+    let store = open(config).await?;
+    let records = phase5::record::between(&store.db, from, to).await?;
+    if json {
+        let body = serde_json::json!({"from": from.to_string(), "to": to.to_string(), "records": records});
+        println!("{}", serde_json::to_string_pretty(&body)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if records.is_empty() {
+        println!("No graded picks from {from} to {to}.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pct = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.1}%", 100.0 * v));
+    let pm = |v: Option<f64>, se: Option<f64>| match (v, se) {
+        (Some(v), Some(se)) => format!("{:.1}% ± {:.1}", 100.0 * v, 100.0 * se),
+        (v, _) => pct(v),
+    };
+    println!("Picks graded at their own prices, {from} .. {to}:\n");
+    println!("| market | system | N | W-L-P | units | hit rate ± SE | break-even | ROI ± SE | CLV (N) |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for r in &records {
+        let x = &r.record;
+        println!(
+            "| {} | {} | {} | {}-{}-{} | {:+.2} | {} | {} | {} | {} ({}) |",
+            r.market,
+            r.system_id,
+            x.n,
+            x.wins,
+            x.losses,
+            x.pushes,
+            x.units,
+            pm(x.hit_rate, x.hit_rate_se),
+            pct(x.break_even),
+            pm(x.roi, x.roi_se),
+            pct(x.clv),
+            x.clv_n
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn export(config: &Config, date: GameDate, out: PathBuf) -> anyhow::Result<ExitCode> {

@@ -10,6 +10,7 @@ pub mod eval;
 pub mod grade;
 pub mod lines;
 pub mod predict;
+pub mod record;
 
 use crate::processor::Processor;
 use lines::LineChoice;

@@ -8,6 +8,12 @@
 //! staked. The pick is the offer with the highest EV, if that EV reaches `min_ev`. An offer
 //! without the side's price (or with a price that is not an American price) is never a pick:
 //! no price, no pick.
+//!
+//! An offer whose prices contradict the market is not a price anyone could take: a book at a
+//! line at least a point below the consensus that makes the over the underdog (or above it and
+//! the over the favourite). The 2023-24 archive has them — BetRivers and Unibet offering Donovan
+//! Mitchell over 40.5 PRA at +175 / under −278 while five books hang 45.5 at about −110 — and
+//! valued at the model's P(over) they look like huge edges; they are feed errors, left out.
 
 use crate::features::Offer;
 use crate::metrics::{self, Pick};
@@ -47,11 +53,39 @@ pub fn expected_value(p_over_at: &dyn Fn(f64) -> f64, side: Pick, line: f64, pri
     win * price::payout(price) - lose
 }
 
-/// The (book, side) of highest EV among the snapshot's priced offers, whatever its EV; ties
-/// go to the first book in `offers` order (deterministic for a given snapshot).
-pub fn best_offer(offers: &[Offer], p_over_at: &dyn Fn(f64) -> f64) -> Option<PricedPick> {
+/// Lines at least this far from the consensus are checked against it.
+const CHECKED_DISTANCE: f64 = 1.0;
+
+/// The offer's prices put the over on the wrong side of even money for its line: the over the
+/// underdog a point or more below the consensus line, or the favourite a point or more above.
+fn contradicts_market(o: &Offer, consensus: f64) -> bool {
+    let valid = |p: Option<i64>| p.filter(|p| p.abs() >= 100);
+    let p_over = match (valid(o.over_price), valid(o.under_price)) {
+        (Some(over), Some(under)) => price::vig_free_over(Some(over), Some(under)),
+        (Some(over), None) => Some(price::implied(over)),
+        (None, Some(under)) => Some(1.0 - price::implied(under)),
+        (None, None) => None,
+    };
+    match p_over {
+        Some(p) if o.line <= consensus - CHECKED_DISTANCE => p < 0.5,
+        Some(p) if o.line >= consensus + CHECKED_DISTANCE => p > 0.5,
+        _ => false,
+    }
+}
+
+/// The (book, side) of highest EV among the snapshot's priced offers that agree with the
+/// market's `consensus` line, whatever its EV; ties go to the first book in `offers` order
+/// (deterministic for a given snapshot).
+pub fn best_offer(
+    offers: &[Offer],
+    consensus: f64,
+    p_over_at: &dyn Fn(f64) -> f64,
+) -> Option<PricedPick> {
     let mut best: Option<PricedPick> = None;
-    for o in offers.iter().filter(|o| o.line.is_finite()) {
+    for o in offers
+        .iter()
+        .filter(|o| o.line.is_finite() && !contradicts_market(o, consensus))
+    {
         for (side, price) in [(Pick::Over, o.over_price), (Pick::Under, o.under_price)] {
             let Some(price) = price.filter(|p| p.abs() >= 100) else {
                 continue;
@@ -73,8 +107,13 @@ pub fn best_offer(offers: &[Offer], p_over_at: &dyn Fn(f64) -> f64) -> Option<Pr
 }
 
 /// The published pick: the best offer when its EV is at least `min_ev`.
-pub fn pick(offers: &[Offer], p_over_at: &dyn Fn(f64) -> f64, min_ev: f64) -> Option<PricedPick> {
-    best_offer(offers, p_over_at).filter(|p| p.ev >= min_ev)
+pub fn pick(
+    offers: &[Offer],
+    consensus: f64,
+    p_over_at: &dyn Fn(f64) -> f64,
+    min_ev: f64,
+) -> Option<PricedPick> {
+    best_offer(offers, consensus, p_over_at).filter(|p| p.ev >= min_ev)
 }
 
 /// A graded pick: won (Some(true)), lost or pushed (None) at its own line, and its units at its
@@ -166,21 +205,38 @@ mod tests {
             offer("c", 23.5, Some(-200), Some(150)), // over: 0.65·0.5 − 0.35 = −0.025
             offer("d", 26.5, None, Some(-105)),      // under: 0.65·(100/105) − 0.35 = 0.269
         ];
-        let best = best_offer(&offers, &p).unwrap();
+        let best = best_offer(&offers, 25.0, &p).unwrap();
         assert_eq!((best.book.as_str(), best.side, best.price), ("d", Pick::Under, -105));
         assert!((best.ev - (0.65 * 100.0 / 105.0 - 0.35)).abs() < 1e-12);
-        assert_eq!(pick(&offers, &p, 0.3), None, "EV below min_ev");
+        assert_eq!(pick(&offers, 25.0, &p, 0.3), None, "EV below min_ev");
         // No price, no pick: the same lines without prices.
         let unpriced: Vec<Offer> = offers
             .iter()
             .map(|o| offer(&o.book, o.line, None, None))
             .collect();
-        assert_eq!(best_offer(&unpriced, &p), None);
+        assert_eq!(best_offer(&unpriced, 25.0, &p), None);
         assert_eq!(
-            best_offer(&[offer("e", 24.5, Some(50), Some(-20))], &p),
+            best_offer(&[offer("e", 24.5, Some(50), Some(-20))], 25.0, &p),
             None,
             "not American prices"
         );
+    }
+
+    #[test]
+    fn an_offer_that_contradicts_the_market_is_no_price() {
+        // The archive's BetRivers offer beside the market at 45.5 (Donovan Mitchell, 2023-10-31).
+        let p = |x: f64| crate::prob::Spread { a: 49.0, b: 0.0 }.p_over(45.0, x);
+        let offers = [
+            offer("betmgm", 45.5, Some(-110), Some(-120)),
+            offer("betrivers", 40.5, Some(175), Some(-278)),
+        ];
+        let best = best_offer(&offers, 45.5, &p).unwrap();
+        assert_eq!(best.book, "betmgm");
+        // An alternative line priced the way the market says is still shopped.
+        let alt = offer("fanduel", 40.5, Some(-250), Some(190));
+        assert!(!contradicts_market(&alt, 45.5));
+        assert!(contradicts_market(&offers[1], 45.5));
+        assert!(contradicts_market(&offer("x", 47.5, Some(-150), None), 45.5));
     }
 
     #[test]

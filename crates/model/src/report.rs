@@ -183,7 +183,8 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
             .iter()
             .filter_map(|r| {
                 let predicted = &r.predictions[i];
-                let best = pick::best_offer(&r.offers, &|line| predicted.p_over_at(line))?;
+                let best =
+                    pick::best_offer(&r.offers, r.line, &|line| predicted.p_over_at(line))?;
                 let (correct, units) = pick::grade(best.side, best.line, best.price, r.actual);
                 Some(GradedPick {
                     correct,

@@ -347,8 +347,17 @@ fn recs_section(
     }
     o.push_str("</tr></thead><tbody>");
     for p in recs {
-        let pick = p.recommendation.as_deref().unwrap_or("");
-        let pick_class = pick.to_ascii_lowercase();
+        let side = p.recommendation.as_deref().unwrap_or("");
+        let pick_class = side.to_ascii_lowercase();
+        // The pick as taken: side, the book's line and price, and the EV there.
+        let pick = match (p.pick_line, p.pick_price) {
+            (Some(l), Some(price)) => format!(
+                "{side} {l} @ {price:+} {} (EV {})",
+                p.pick_book.as_deref().unwrap_or(""),
+                num(p.pick_ev.map(|e| e * 100.0), 1)
+            ),
+            _ => side.to_string(),
+        };
         let result = match (p.correct, p.actual) {
             (Some(true), Some(a)) => format!("won ({a})"),
             (Some(false), Some(a)) => format!("lost ({a})"),
@@ -371,7 +380,7 @@ fn recs_section(
             p.confidence.unwrap_or(0.0),
             num(p.confidence.map(|c| c * 100.0), 0),
             h(&pick_class),
-            h(pick),
+            h(&pick),
             h(&result)
         );
     }

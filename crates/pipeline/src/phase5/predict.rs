@@ -299,8 +299,9 @@ impl Processor for Predict {
                         let Some(p) = p else { continue };
                         let line = e.line.as_ref();
                         let edge = line.map(|l| p.value - l.value);
-                        let picked =
-                            line.and_then(|l| pick::pick(&l.offers, &|x| p.p_over_at(x), min_ev));
+                        let picked = line.and_then(|l| {
+                            pick::pick(&l.offers, l.value, &|x| p.p_over_at(x), min_ev)
+                        });
                         let recommendation = line.map(|_| picked.as_ref().map_or(Pick::Pass, |k| k.side));
                         predictions.push(vec![
                             e.game_id.as_str().into(),

@@ -152,7 +152,8 @@ pub async fn record(
     let store = open(config).await?;
     let records = phase5::record::between(&store.db, from, to).await?;
     if json {
-        let body = serde_json::json!({"from": from.to_string(), "to": to.to_string(), "records": records});
+        let body =
+            serde_json::json!({"from": from.to_string(), "to": to.to_string(), "records": records});
         println!("{}", serde_json::to_string_pretty(&body)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -166,7 +167,9 @@ pub async fn record(
         (v, _) => pct(v),
     };
     println!("Picks graded at their own prices, {from} .. {to}:\n");
-    println!("| market | system | N | W-L-P | units | hit rate ± SE | break-even | ROI ± SE | CLV (N) |");
+    println!(
+        "| market | system | N | W-L-P | units | hit rate ± SE | break-even | ROI ± SE | CLV (N) |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|");
     for r in &records {
         let x = &r.record;

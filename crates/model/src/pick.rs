@@ -206,7 +206,10 @@ mod tests {
             offer("d", 26.5, None, Some(-105)),      // under: 0.65·(100/105) − 0.35 = 0.269
         ];
         let best = best_offer(&offers, 25.0, &p).unwrap();
-        assert_eq!((best.book.as_str(), best.side, best.price), ("d", Pick::Under, -105));
+        assert_eq!(
+            (best.book.as_str(), best.side, best.price),
+            ("d", Pick::Under, -105)
+        );
         assert!((best.ev - (0.65 * 100.0 / 105.0 - 0.35)).abs() < 1e-12);
         assert_eq!(pick(&offers, 25.0, &p, 0.3), None, "EV below min_ev");
         // No price, no pick: the same lines without prices.
@@ -236,7 +239,10 @@ mod tests {
         let alt = offer("fanduel", 40.5, Some(-250), Some(190));
         assert!(!contradicts_market(&alt, 45.5));
         assert!(contradicts_market(&offers[1], 45.5));
-        assert!(contradicts_market(&offer("x", 47.5, Some(-150), None), 45.5));
+        assert!(contradicts_market(
+            &offer("x", 47.5, Some(-150), None),
+            45.5
+        ));
     }
 
     #[test]

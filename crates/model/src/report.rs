@@ -183,8 +183,7 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
             .iter()
             .filter_map(|r| {
                 let predicted = &r.predictions[i];
-                let best =
-                    pick::best_offer(&r.offers, r.line, &|line| predicted.p_over_at(line))?;
+                let best = pick::best_offer(&r.offers, r.line, &|line| predicted.p_over_at(line))?;
                 let (correct, units) = pick::grade(best.side, best.line, best.price, r.actual);
                 Some(GradedPick {
                     correct,
@@ -372,7 +371,10 @@ impl Report {
             }
             let _ = writeln!(s);
         }
-        let _ = writeln!(s, "## Every row on the side of its edge, by |edge|, at −110\n");
+        let _ = writeln!(
+            s,
+            "## Every row on the side of its edge, by |edge|, at −110\n"
+        );
         for (name, buckets) in &self.picks {
             let _ = writeln!(
                 s,

@@ -60,7 +60,10 @@ async fn priced_picks(db: &Db, who: &str) {
         "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE recommendation = 'PASS'",
     )
     .await;
-    assert!(picks > 50 && passes > 50, "{who}: {picks} picks, {passes} passes");
+    assert!(
+        picks > 50 && passes > 50,
+        "{who}: {picks} picks, {passes} passes"
+    );
     // The price is the offered one: the book's own row of the snapshot, same line, same side.
     let offered = count(
         db,
@@ -79,7 +82,10 @@ async fn priced_picks(db: &Db, who: &str) {
         "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE p_over_market > 0 AND p_over_market < 1",
     )
     .await;
-    assert!(market_p > 500, "{who}: {market_p} market probabilities stored");
+    assert!(
+        market_p > 500,
+        "{who}: {market_p} market probabilities stored"
+    );
     let pass_priced = count(
         db,
         "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE (recommendation IS NULL OR recommendation = 'PASS') \
@@ -108,7 +114,10 @@ async fn priced_picks(db: &Db, who: &str) {
             WHEN pick_price > 0 THEN pick_price / 100.0 ELSE 100.0 / -pick_price END) < 1e-6))",
     )
     .await;
-    assert_eq!(misgraded, 0, "{who}: of {graded} graded picks ({off_line} off the consensus line)");
+    assert_eq!(
+        misgraded, 0,
+        "{who}: of {graded} graded picks ({off_line} off the consensus line)"
+    );
     // The record: ROI = the sum of its picks' units / N, per market and system.
     let records = phase5::record::between(db, d(FROM), d(TO)).await.unwrap();
     assert!(!records.is_empty(), "{who}");
@@ -123,7 +132,10 @@ async fn priced_picks(db: &Db, who: &str) {
             .unwrap();
         let (n, units) = (rows[0].i64(0).unwrap(), rows[0].f64(1).unwrap());
         assert_eq!(r.record.n as i64, n, "{who}: {r:?}");
-        assert!((r.record.units - units).abs() < 1e-9, "{who}: {r:?} vs {units}");
+        assert!(
+            (r.record.units - units).abs() < 1e-9,
+            "{who}: {r:?} vs {units}"
+        );
         assert!(
             (r.record.roi.unwrap() - units / n as f64).abs() < 1e-12,
             "{who}: {r:?}"
@@ -437,8 +449,16 @@ async fn predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_a
         "{who}: {:?}",
         reports[0].outcome
     );
-    assert_eq!(count(db, &lines_of_d).await, lines_before, "{who}: the lines stay");
-    assert_eq!(count(db, &picks_of_d).await, 0, "{who}: picks without a price");
+    assert_eq!(
+        count(db, &lines_of_d).await,
+        lines_before,
+        "{who}: the lines stay"
+    );
+    assert_eq!(
+        count(db, &picks_of_d).await,
+        0,
+        "{who}: picks without a price"
+    );
 }
 
 /// Line shopping over a real snapshot: Donovan Mitchell's PRA at eight books before the
@@ -494,7 +514,13 @@ fn line_shopping_takes_the_best_price_of_a_real_snapshot() {
         offers
             .iter()
             .filter(|o| o.line == consensus)
-            .filter_map(|o| if side == "Over" { o.over_price } else { o.under_price })
+            .filter_map(|o| {
+                if side == "Over" {
+                    o.over_price
+                } else {
+                    o.under_price
+                }
+            })
             .max()
             .unwrap()
     };
@@ -505,7 +531,11 @@ fn line_shopping_takes_the_best_price_of_a_real_snapshot() {
         assert_eq!((best.side, best.line), (side, consensus), "{best:?}");
         assert_eq!(best.price, best_price(name), "{best:?} of {offers:?}");
         let offered = offers.iter().find(|o| o.book == best.book).unwrap();
-        let at_book = if side == Pick::Over { offered.over_price } else { offered.under_price };
+        let at_book = if side == Pick::Over {
+            offered.over_price
+        } else {
+            offered.under_price
+        };
         assert_eq!(at_book, Some(best.price));
     }
 }

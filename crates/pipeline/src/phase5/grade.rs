@@ -109,10 +109,7 @@ impl Processor for Grade {
                     .get(&(game.clone(), player))
                     .map(|[pts, reb, ast, fg3m]| market.actual(*pts, *reb, *ast, *fg3m) as f64);
                 // A pick is its side at its own line and price; no price, no pick.
-                let side = p
-                    .str(9)
-                    .and_then(Pick::parse)
-                    .filter(|s| *s != Pick::Pass);
+                let side = p.str(9).and_then(Pick::parse).filter(|s| *s != Pick::Pass);
                 let priced = side.zip(p.f64(12)).zip(p.i64(13));
                 let graded = priced
                     .zip(actual)
@@ -185,9 +182,15 @@ async fn closing_lines(
         }
     }
     let s = settings();
-    let lines =
-        lines::lines_between(&ctx.store.db, date, date, &expected, s.tipoff_grace_minutes, &s.line)
-            .await?;
+    let lines = lines::lines_between(
+        &ctx.store.db,
+        date,
+        date,
+        &expected,
+        s.tipoff_grace_minutes,
+        &s.line,
+    )
+    .await?;
     Ok(lines.lines)
 }
 

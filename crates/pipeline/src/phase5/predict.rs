@@ -302,7 +302,8 @@ impl Processor for Predict {
                         let picked = line.and_then(|l| {
                             pick::pick(&l.offers, l.value, &|x| p.p_over_at(x), min_ev)
                         });
-                        let recommendation = line.map(|_| picked.as_ref().map_or(Pick::Pass, |k| k.side));
+                        let recommendation =
+                            line.map(|_| picked.as_ref().map_or(Pick::Pass, |k| k.side));
                         predictions.push(vec![
                             e.game_id.as_str().into(),
                             e.player_id.into(),

@@ -129,10 +129,15 @@ pub async fn every_endpoint(app: &App, who: &str) {
             x["predicted"].as_f64().unwrap(),
         );
         assert!((edge - (predicted - line)).abs() < 1e-6, "{who}: {x}");
+        // A pick is priced: a plus price can make a side below even odds worth taking, so
+        // it carries its book, price and EV rather than a confidence above one half.
         let conf = x["confidence"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&conf), "{who}: confidence of a pick {x}");
         assert!(
-            (0.5..=1.0).contains(&conf),
-            "{who}: confidence of a pick {x}"
+            x["pick_book"].is_string()
+                && x["pick_price"].is_i64()
+                && x["pick_ev"].as_f64().is_some_and(|ev| ev >= 0.02),
+            "{who}: a pick without its price {x}"
         );
     }
     assert_bad(

@@ -132,7 +132,10 @@ pub async fn every_endpoint(app: &App, who: &str) {
         // A pick is priced: a plus price can make a side below even odds worth taking, so
         // it carries its book, price and EV rather than a confidence above one half.
         let conf = x["confidence"].as_f64().unwrap();
-        assert!((0.0..=1.0).contains(&conf), "{who}: confidence of a pick {x}");
+        assert!(
+            (0.0..=1.0).contains(&conf),
+            "{who}: confidence of a pick {x}"
+        );
         assert!(
             x["pick_book"].is_string()
                 && x["pick_price"].is_i64()

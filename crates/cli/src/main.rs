@@ -187,6 +187,15 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// The pick record of graded picks at their own prices, per market and system.
+    Record {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Every health check (heartbeats, jobs, late work, missing partitions, duplicate keys,
     /// completion, data quality, builds) and the 0-100 score; exit 1 when a check fails.
     Health {
@@ -345,6 +354,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 out,
             )
             .await
+        }
+        Command::Record { from, to, json } => {
+            predict::record(&config, resolve_date(&from)?, resolve_date(&to)?, json).await
         }
         Command::Export { date, out } => predict::export(&config, resolve_date(&date)?, out).await,
         Command::Import { dir } => commands::import(&config, &dir).await,

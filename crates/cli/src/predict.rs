@@ -1,5 +1,5 @@
-//! `nba-props eval` and `nba-props export`, and the `[predict]` section of the configuration
-//! (thresholds, retraining schedule, line choice, systems) that phase 5 runs with.
+//! `nba-props eval`, `nba-props record` and `nba-props export`, and the `[predict]` section of the configuration
+//! (the EV a pick needs, retraining schedule, line choice, systems) that phase 5 runs with.
 
 use crate::commands::open;
 use crate::config::Config;
@@ -7,7 +7,6 @@ use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Format, Toml};
 use nba_props_core::{BuildInfo, GameDate, Market};
-use nba_props_model::metrics::Thresholds;
 use nba_props_model::system::SystemKind;
 use nba_props_pipeline::phase5::{self, Settings, lines::LineChoice};
 use serde::Deserialize;
@@ -16,9 +15,9 @@ use std::process::ExitCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MarketThresholds {
-    min_edge: f64,
-    min_confidence: f64,
+struct MarketSettings {
+    /// EV per unit staked a pick needs at the offered price.
+    min_ev: f64,
 }
 
 /// `[predict]`: every field optional; the defaults are those of `phase5::Settings`.
@@ -31,9 +30,9 @@ struct PredictSection {
     line: Option<String>,
     systems: Option<Vec<String>>,
     markets: Option<Vec<String>>,
-    points: Option<MarketThresholds>,
-    threes: Option<MarketThresholds>,
-    pra: Option<MarketThresholds>,
+    points: Option<MarketSettings>,
+    threes: Option<MarketSettings>,
+    pra: Option<MarketSettings>,
 }
 
 /// Phase 5 settings: the defaults, then the configuration file's `[predict]` section.
@@ -76,18 +75,14 @@ pub fn settings(config: &Config) -> anyhow::Result<Settings> {
             .map(|m| Market::parse(m).map_err(|e| anyhow::anyhow!("[predict] markets: {e}")))
             .collect::<anyhow::Result<_>>()?;
     }
-    let t = |m: MarketThresholds| Thresholds {
-        min_edge: m.min_edge,
-        min_confidence: m.min_confidence,
-    };
     if let Some(v) = section.points {
-        s.points = t(v);
+        s.min_ev.points = v.min_ev;
     }
     if let Some(v) = section.threes {
-        s.threes = t(v);
+        s.min_ev.threes = v.min_ev;
     }
     if let Some(v) = section.pra {
-        s.pra = t(v);
+        s.min_ev.pra = v.min_ev;
     }
     Ok(s)
 }
@@ -143,6 +138,58 @@ pub async fn eval(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The pick record of `from..=to`: per market and system, W-L-P, units, ROI and hit rate with
+/// their standard errors, the mean break-even of the prices taken and the closing line value.
+pub async fn record(
+    config: &Config,
+    from: GameDate,
+    to: GameDate,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
+    let store = open(config).await?;
+    let records = phase5::record::between(&store.db, from, to).await?;
+    if json {
+        let body =
+            serde_json::json!({"from": from.to_string(), "to": to.to_string(), "records": records});
+        println!("{}", serde_json::to_string_pretty(&body)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if records.is_empty() {
+        println!("No graded picks from {from} to {to}.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pct = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.1}%", 100.0 * v));
+    let pm = |v: Option<f64>, se: Option<f64>| match (v, se) {
+        (Some(v), Some(se)) => format!("{:.1}% ± {:.1}", 100.0 * v, 100.0 * se),
+        (v, _) => pct(v),
+    };
+    println!("Picks graded at their own prices, {from} .. {to}:\n");
+    println!(
+        "| market | system | N | W-L-P | units | hit rate ± SE | break-even | ROI ± SE | CLV (N) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for r in &records {
+        let x = &r.record;
+        println!(
+            "| {} | {} | {} | {}-{}-{} | {:+.2} | {} | {} | {} | {} ({}) |",
+            r.market,
+            r.system_id,
+            x.n,
+            x.wins,
+            x.losses,
+            x.pushes,
+            x.units,
+            pm(x.hit_rate, x.hit_rate_se),
+            pct(x.break_even),
+            pm(x.roi, x.roi_se),
+            pct(x.clv),
+            x.clv_n
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn export(config: &Config, date: GameDate, out: PathBuf) -> anyhow::Result<ExitCode> {

@@ -8,6 +8,8 @@
 //! - [`prob`]: P(over) from a prediction, its held-out error spread and the line;
 //! - [`metrics`]: MAE, RMSE, Brier score, reliability, hit rate and ROI at −110;
 //! - [`price`]: American odds — implied probability, payout, the vig-free market probability, EV;
+//! - [`pick`]: a pick at a real price — line shopping by EV, grading at the price taken, CLV;
+//! - [`record`]: the pick record — W-L-P, units, ROI and hit rate with standard errors;
 //! - [`walk`]: walk-forward training and prediction (each day sees only earlier rows);
 //! - [`registry`]: model files addressed by their sha256 and the `model_registry` rows;
 //! - [`report`]: the evaluation report as JSON, markdown and an SVG chart.
@@ -17,8 +19,10 @@
 
 pub mod features;
 pub mod metrics;
+pub mod pick;
 pub mod price;
 pub mod prob;
+pub mod record;
 pub mod registry;
 pub mod report;
 pub mod system;

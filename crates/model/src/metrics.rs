@@ -1,4 +1,5 @@
-//! What judges a system: errors against the actual, the picks' hit rate and return at −110,
+//! What judges a system: errors against the actual, the hit rate and return at −110 of every
+//! row on the side of its edge (a diagnostic; published picks are priced by [`crate::pick`]),
 //! the Brier score and a reliability table of P(over).
 
 use serde::{Deserialize, Serialize};
@@ -84,26 +85,6 @@ impl Pick {
     }
 }
 
-/// When a prediction becomes a pick: |edge| at least `min_edge` and the probability of the
-/// picked side at least `min_confidence`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Thresholds {
-    pub min_edge: f64,
-    pub min_confidence: f64,
-}
-
-impl Thresholds {
-    pub fn recommend(&self, edge: f64, p_over: f64) -> Pick {
-        if edge >= self.min_edge && p_over >= self.min_confidence {
-            Pick::Over
-        } else if -edge >= self.min_edge && 1.0 - p_over >= self.min_confidence {
-            Pick::Under
-        } else {
-            Pick::Pass
-        }
-    }
-}
-
 /// The actual against the line: `over`, `under` or `push`.
 pub fn result(actual: f64, line: f64) -> &'static str {
     if actual > line {
@@ -184,23 +165,7 @@ mod tests {
     }
 
     #[test]
-    fn picks_need_both_edge_and_confidence_and_pay_at_minus_110() {
-        let t = Thresholds {
-            min_edge: 1.5,
-            min_confidence: 0.55,
-        };
-        assert_eq!(t.recommend(2.0, 0.60), Pick::Over);
-        assert_eq!(
-            t.recommend(2.0, 0.52),
-            Pick::Pass,
-            "edge without confidence"
-        );
-        assert_eq!(
-            t.recommend(-1.0, 0.30),
-            Pick::Pass,
-            "confidence without edge"
-        );
-        assert_eq!(t.recommend(-3.0, 0.30), Pick::Under);
+    fn picks_are_right_on_their_side_and_pay_at_minus_110() {
         assert_eq!(correct(Pick::Over, 25.0, 24.5), Some(true));
         assert_eq!(correct(Pick::Under, 25.0, 24.5), Some(false));
         assert_eq!(correct(Pick::Over, 24.0, 24.0), None, "a push");

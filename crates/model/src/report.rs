@@ -2,7 +2,10 @@
 //! a line, with an earlier game this season, predicted by every system), written as JSON,
 //! markdown and an SVG chart (reliability of P(over), MAE by month).
 
-use crate::metrics::{self, PickStats, ReliabilityBin, Thresholds};
+use crate::features::Offer;
+use crate::metrics::{self, PickStats, ReliabilityBin};
+use crate::pick;
+use crate::record::{self, EvBucket, GradedPick, Record};
 use crate::system::SystemKind;
 use crate::walk::Predicted;
 use nba_props_core::GameDate;
@@ -24,6 +27,8 @@ pub struct EvalRow {
     pub season: f64,
     /// Per system of [`Inputs::systems`].
     pub predictions: Vec<Predicted>,
+    /// The books' offers of the snapshot, which picks are priced at.
+    pub offers: Vec<Offer>,
 }
 
 /// What the report is about.
@@ -32,7 +37,8 @@ pub struct Inputs<'a> {
     pub from: GameDate,
     pub to: GameDate,
     pub systems: &'a [SystemKind],
-    pub thresholds: Thresholds,
+    /// EV a pick needs at the offered price.
+    pub min_ev: f64,
     pub retrain_every_days: u16,
     pub build: String,
     /// Why rows of the period are not in the comparison (reason → count).
@@ -45,6 +51,15 @@ pub struct Bucket {
     pub edge: String,
     #[serde(flatten)]
     pub stats: PickStats,
+}
+
+/// A system's picks at the books' real prices, made as `predict` makes them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PicksEv {
+    /// The picks (the best offer of a row, with EV ≥ `min_ev`), graded at their own line and price.
+    pub picks: Record,
+    /// The best offer of every row, by its EV (below `min_ev` too: does the EV come true?).
+    pub by_ev: Vec<EvBucket>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,7 +78,7 @@ pub struct Report {
     pub build: String,
     pub retrain_every_days: u16,
     pub retrainings: usize,
-    pub thresholds: Thresholds,
+    pub min_ev: f64,
     /// Rows every figure below is computed on.
     pub rows: usize,
     pub excluded: BTreeMap<String, usize>,
@@ -74,10 +89,10 @@ pub struct Report {
     pub rmse_line: Option<f64>,
     /// MAE of each system divided by the line's.
     pub mae_ratio_to_line: BTreeMap<String, f64>,
-    /// The recommended picks (edge and confidence thresholds) of each system.
-    pub hit_rate: BTreeMap<String, PickStats>,
-    /// Every row picked on the side of its edge, by |edge| bucket, per system.
+    /// Every row picked on the side of its edge, by |edge| bucket, per system, at −110.
     pub picks: BTreeMap<String, Vec<Bucket>>,
+    /// Picks at the books' real prices per system: the record and the record by EV bucket.
+    pub picks_ev: BTreeMap<String, PicksEv>,
     pub brier: BTreeMap<String, f64>,
     pub reliability: BTreeMap<String, Vec<ReliabilityBin>>,
     pub by_month: Vec<Month>,
@@ -145,7 +160,7 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
         build: inputs.build,
         retrain_every_days: inputs.retrain_every_days,
         retrainings: inputs.retrainings,
-        thresholds: inputs.thresholds,
+        min_ev: inputs.min_ev,
         rows: rows.len(),
         excluded: inputs.excluded,
         mae_ratio_to_line: BTreeMap::new(),
@@ -153,8 +168,8 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
         rmse,
         mae_line,
         rmse_line: rmse_of(rows, |r| r.line),
-        hit_rate: BTreeMap::new(),
         picks: BTreeMap::new(),
+        picks_ev: BTreeMap::new(),
         brier: BTreeMap::new(),
         reliability: BTreeMap::new(),
         by_month: Vec::new(),
@@ -168,16 +183,35 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
         }
         let edge = |r: &EvalRow| r.predictions[i].value - r.line;
         let p = |r: &EvalRow| r.predictions[i].p_over.unwrap_or(0.5);
-        let recommended: Vec<Option<bool>> = rows
+        let best: Vec<GradedPick> = rows
             .iter()
             .filter_map(|r| {
-                let pick = inputs.thresholds.recommend(edge(r), p(r));
-                (pick != metrics::Pick::Pass).then(|| metrics::correct(pick, r.actual, r.line))
+                let predicted = &r.predictions[i];
+                let best = pick::best_offer(&r.offers, r.line, &|line| predicted.p_over_at(line))?;
+                let (correct, units) = pick::grade(best.side, best.line, best.price, r.actual);
+                Some(GradedPick {
+                    correct,
+                    units,
+                    price: best.price,
+                    ev: best.ev,
+                    // One snapshot per row here: the pick is made on the closing one.
+                    clv_line: None,
+                    clv_prob: None,
+                })
             })
             .collect();
-        report
-            .hit_rate
-            .insert(id.clone(), PickStats::of(&recommended));
+        let picked: Vec<GradedPick> = best
+            .iter()
+            .filter(|g| g.ev >= inputs.min_ev)
+            .copied()
+            .collect();
+        report.picks_ev.insert(
+            id.clone(),
+            PicksEv {
+                picks: Record::of(&picked),
+                by_ev: record::by_ev(&best),
+            },
+        );
         let buckets = BUCKETS
             .iter()
             .map(|(lo, hi, name)| {
@@ -287,6 +321,14 @@ fn pct(v: Option<f64>) -> String {
     v.map_or("–".into(), |v| format!("{:.1}%", 100.0 * v))
 }
 
+/// A rate with its standard error, in percent.
+fn pm(v: Option<f64>, se: Option<f64>) -> String {
+    match (v, se) {
+        (Some(v), Some(se)) => format!("{:.1}% ± {:.1}", 100.0 * v, 100.0 * se),
+        (v, _) => pct(v),
+    }
+}
+
 impl Report {
     pub fn markdown(&self) -> String {
         let mut s = String::new();
@@ -330,22 +372,50 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "## Recommended picks (|edge| ≥ {}, confidence ≥ {}) at −110 (break-even 52.4%)\n\n| system | N | wins | pushes | hit rate | ROI | Brier |\n|---|---|---|---|---|---|---|",
-            self.thresholds.min_edge, self.thresholds.min_confidence
+            "## Picks at the books' prices (best offer across books, EV ≥ {:.0}%)\n\n\
+             Each pick is graded at its own line and price; N counts pushes (refunded).\n\n\
+             | system | N | W-L-P | hit rate ± SE | break-even | ROI ± SE | Brier |\n|---|---|---|---|---|---|---|",
+            100.0 * self.min_ev
         );
-        for (name, h) in &self.hit_rate {
+        for (name, p) in &self.picks_ev {
+            let r = &p.picks;
             let _ = writeln!(
                 s,
-                "| {name} | {} | {} | {} | {} | {} | {} |",
-                h.n,
-                h.wins,
-                h.pushes,
-                pct(h.hit_rate),
-                pct(h.roi),
+                "| {name} | {} | {}-{}-{} | {} | {} | {} | {} |",
+                r.n,
+                r.wins,
+                r.losses,
+                r.pushes,
+                pm(r.hit_rate, r.hit_rate_se),
+                pct(r.break_even),
+                pm(r.roi, r.roi_se),
                 num(self.brier.get(name))
             );
         }
-        let _ = writeln!(s, "\n## Every row on the side of its edge, by |edge|\n");
+        let _ = writeln!(s, "\n## The best offer of every row, by its EV\n");
+        for (name, p) in &self.picks_ev {
+            let _ = writeln!(
+                s,
+                "**{name}**\n\n| EV | N | hit rate ± SE | break-even | ROI ± SE |\n|---|---|---|---|---|"
+            );
+            for b in &p.by_ev {
+                let r = &b.record;
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {} |",
+                    b.ev,
+                    r.n,
+                    pm(r.hit_rate, r.hit_rate_se),
+                    pct(r.break_even),
+                    pm(r.roi, r.roi_se)
+                );
+            }
+            let _ = writeln!(s);
+        }
+        let _ = writeln!(
+            s,
+            "## Every row on the side of its edge, by |edge|, at −110\n"
+        );
         for (name, buckets) in &self.picks {
             let _ = writeln!(
                 s,
@@ -612,6 +682,14 @@ mod tests {
             predictions: vec![Predicted {
                 value: pred,
                 p_over: Some(if pred > 20.5 { 0.7 } else { 0.3 }),
+                spread: crate::prob::Spread { a: 4.0, b: 0.0 },
+            }],
+            offers: vec![Offer {
+                book: "fanduel".into(),
+                line: 20.5,
+                over_price: Some(120),
+                under_price: Some(-150),
+                snapshot_at: "2024-01-10T23:55:00Z".into(),
             }],
         };
         let rows = vec![row(25.0, 24.0, 0), row(15.0, 17.0, 0), row(22.0, 19.0, 1)];
@@ -621,10 +699,7 @@ mod tests {
                 from: d,
                 to: d.add_days(40),
                 systems: &[SystemKind::Gbm],
-                thresholds: Thresholds {
-                    min_edge: 2.0,
-                    min_confidence: 0.55,
-                },
+                min_ev: 0.02,
                 retrain_every_days: 7,
                 build: "test".into(),
                 excluded: BTreeMap::new(),
@@ -636,8 +711,12 @@ mod tests {
         assert_eq!(r.mae["gbm"], (1.0 + 2.0 + 3.0) / 3.0);
         assert_eq!(r.mae["last_5"], (7.0 + 3.0 + 4.0) / 3.0);
         assert_eq!(r.mae_line, Some((4.5 + 5.5 + 1.5) / 3.0));
-        // Picks: 24 vs 20.5 OVER (won), 17 vs 20.5 UNDER (won); 19 has |edge| 1.5 < 2: no pick.
-        assert_eq!((r.hit_rate["gbm"].n, r.hit_rate["gbm"].wins), (2, 2));
+        // Picks at the offer's prices (sigma 2): 24 → OVER at +120 (won, +1.2); 17 → UNDER at
+        // −150 (won, +100/150); 19 → UNDER at −150 (P 0.77, EV 0.29; 22 lost, −1).
+        let picks = &r.picks_ev["gbm"];
+        assert_eq!((picks.picks.n, picks.picks.wins), (3, 2));
+        assert!((picks.picks.units - (1.2 + 100.0 / 150.0 - 1.0)).abs() < 1e-12);
+        assert_eq!(picks.by_ev.iter().map(|b| b.record.n).sum::<usize>(), 3);
         assert_eq!(r.by_month.len(), 2);
         assert_eq!(r.best_system.as_deref(), Some("gbm"));
         let json = serde_json::to_value(&r).unwrap();
@@ -645,8 +724,8 @@ mod tests {
             "rows",
             "mae",
             "mae_line",
-            "hit_rate",
             "picks",
+            "picks_ev",
             "brier",
             "reliability",
         ] {

@@ -60,6 +60,15 @@ pub struct Predicted {
     pub value: f64,
     /// P(over) against the example's line; None without a line.
     pub p_over: Option<f64>,
+    /// The spread P(over) comes from, so that a pick can be priced at any book's line.
+    pub spread: Spread,
+}
+
+impl Predicted {
+    /// P(actual > line) at any line, not only the example's (line shopping needs each book's).
+    pub fn p_over_at(&self, line: f64) -> f64 {
+        self.spread.p_over(self.value, line)
+    }
 }
 
 /// Predictions of every system for the examples of one period.
@@ -90,6 +99,7 @@ fn with_spread(
             Some(Predicted {
                 value,
                 p_over: r.line.as_ref().map(|l| spread.p_over(value, l.value)),
+                spread: *spread,
             })
         })
         .collect()

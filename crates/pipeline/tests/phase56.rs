@@ -46,6 +46,106 @@ async fn predictions_of_d(db: &Db) -> String {
     rows.iter().map(|r| format!("{:?}\n", r.0)).collect()
 }
 
+/// Picks at real prices: each one is a side a book offered at that line and price in the
+/// snapshot it names, with EV ≥ min_ev; each is graded at its own line and price; the record
+/// read back sums exactly the graded picks' units.
+async fn priced_picks(db: &Db, who: &str) {
+    let min_ev = phase5::settings().min_ev(nba_props_core::Market::Pra);
+    let picks = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE recommendation IN ('OVER', 'UNDER')",
+    )
+    .await;
+    let passes = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE recommendation = 'PASS'",
+    )
+    .await;
+    assert!(
+        picks > 50 && passes > 50,
+        "{who}: {picks} picks, {passes} passes"
+    );
+    // The price is the offered one: the book's own row of the snapshot, same line, same side.
+    let offered = count(
+        db,
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions p WHERE p.recommendation IN ('OVER', 'UNDER') \
+             AND p.pick_ev >= {min_ev} AND EXISTS (SELECT 1 FROM odds_player_props o \
+             WHERE o.game_id = p.game_id AND o.bookmaker = p.pick_book AND o.snapshot_at = p.pick_snapshot_at \
+             AND o.line = p.pick_line \
+             AND (CASE p.recommendation WHEN 'OVER' THEN o.over_price ELSE o.under_price END) = p.pick_price)"
+        ),
+    )
+    .await;
+    assert_eq!(offered, picks, "{who}: picks at a price no book offered");
+    let market_p = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE p_over_market > 0 AND p_over_market < 1",
+    )
+    .await;
+    assert!(
+        market_p > 500,
+        "{who}: {market_p} market probabilities stored"
+    );
+    let pass_priced = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE (recommendation IS NULL OR recommendation = 'PASS') \
+         AND (pick_book IS NOT NULL OR pick_line IS NOT NULL OR pick_price IS NOT NULL OR pick_ev IS NOT NULL)",
+    )
+    .await;
+    assert_eq!(pass_priced, 0, "{who}: a PASS with a price");
+    // Graded at its own line and price, whatever the consensus line was.
+    let graded = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades WHERE status = 'graded' AND pick_price IS NOT NULL",
+    )
+    .await;
+    let off_line = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades WHERE status = 'graded' AND pick_price IS NOT NULL \
+         AND pick_line <> line",
+    )
+    .await;
+    let misgraded = count(
+        db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades WHERE status = 'graded' AND pick_price IS NOT NULL AND NOT ( \
+         (actual = pick_line AND correct IS NULL AND units = 0) OR \
+         (actual <> pick_line AND correct = ((actual > pick_line) = (recommendation = 'OVER')) AND ABS(units - CASE \
+            WHEN actual <> pick_line AND (actual > pick_line) <> (recommendation = 'OVER') THEN -1.0 \
+            WHEN pick_price > 0 THEN pick_price / 100.0 ELSE 100.0 / -pick_price END) < 1e-6))",
+    )
+    .await;
+    assert_eq!(
+        misgraded, 0,
+        "{who}: of {graded} graded picks ({off_line} off the consensus line)"
+    );
+    // The record: ROI = the sum of its picks' units / N, per market and system.
+    let records = phase5::record::between(db, d(FROM), d(TO)).await.unwrap();
+    assert!(!records.is_empty(), "{who}");
+    for r in &records {
+        let rows = db
+            .query(
+                "SELECT CAST(COUNT(*) AS BIGINT), SUM(units) FROM prediction_grades WHERE status = 'graded' \
+                 AND pick_price IS NOT NULL AND market = $1 AND system_id = $2",
+                &[r.market.as_str().into(), r.system_id.as_str().into()],
+            )
+            .await
+            .unwrap();
+        let (n, units) = (rows[0].i64(0).unwrap(), rows[0].f64(1).unwrap());
+        assert_eq!(r.record.n as i64, n, "{who}: {r:?}");
+        assert!(
+            (r.record.units - units).abs() < 1e-9,
+            "{who}: {r:?} vs {units}"
+        );
+        assert!(
+            (r.record.roi.unwrap() - units / n as f64).abs() < 1e-12,
+            "{who}: {r:?}"
+        );
+        let in_buckets: usize = r.by_ev.iter().map(|b| b.record.n).sum();
+        assert_eq!(in_buckets, r.record.n, "{who}");
+    }
+}
+
 fn json(path: &std::path::Path) -> serde_json::Value {
     serde_json::from_slice(
         &std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
@@ -218,10 +318,11 @@ async fn predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_a
     let picks = count(
         db,
         "SELECT CAST(COUNT(*) AS BIGINT) FROM prediction_grades WHERE recommendation IN ('OVER', 'UNDER') AND status = 'graded' \
-         AND (units IS NULL OR (result = 'push') <> (correct IS NULL))",
+         AND (units IS NULL OR (actual = pick_line) <> (correct IS NULL))",
     )
     .await;
     assert_eq!(picks, 0, "{who}: every graded pick is won, lost or pushed");
+    priced_picks(db, who).await;
 
     // Models: every prediction names a registered model whose file matches its hash.
     let unregistered = count(
@@ -373,4 +474,122 @@ async fn predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_a
         after == before,
         "{who}: predictions for {D} changed when {D} and later changed: {first_difference:?}"
     );
+
+    // No price, no pick: the same lines of D without their prices give no pick.
+    let picks_of_d = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE game_date = '{D}' AND recommendation IN ('OVER', 'UNDER')"
+    );
+    let lines_of_d = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM predictions WHERE game_date = '{D}' AND line IS NOT NULL"
+    );
+    let (picks_before, lines_before) = (count(db, &picks_of_d).await, count(db, &lines_of_d).await);
+    assert!(picks_before > 0, "{who}: no pick on {D} to take away");
+    db.execute(
+        &format!("UPDATE odds_player_props SET over_price = NULL, under_price = NULL WHERE game_date = '{D}'"),
+        &[],
+    )
+    .await
+    .unwrap();
+    let predict = processors_for(5..=5)
+        .into_iter()
+        .find(|p| p.declaration().name == "predict")
+        .unwrap();
+    let reports = run_partitions(&ctx, predict.as_ref(), &[d(D)]).await;
+    assert!(
+        matches!(
+            reports[0].outcome,
+            nba_props_pipeline::runner::Outcome::Succeeded { .. }
+        ),
+        "{who}: {:?}",
+        reports[0].outcome
+    );
+    assert_eq!(
+        count(db, &lines_of_d).await,
+        lines_before,
+        "{who}: the lines stay"
+    );
+    assert_eq!(
+        count(db, &picks_of_d).await,
+        0,
+        "{who}: picks without a price"
+    );
+}
+
+/// Line shopping over a real snapshot: Donovan Mitchell's PRA at eight books before the
+/// Knicks–Cavaliers game of 2023-10-31. The pick takes the best price the payload itself lists
+/// for the side at the market's line, and never the two books whose 40.5 contradicts it.
+#[test]
+fn line_shopping_takes_the_best_price_of_a_real_snapshot() {
+    use nba_props_model::features::Offer;
+    use nba_props_model::metrics::Pick;
+    use nba_props_model::pick;
+    use nba_props_model::prob::Spread;
+    let Some(data) = testdata::shared_data_dir() else {
+        return;
+    };
+    let path = data.join(
+        "archive/oddsapi/player_props/2023-10-31/67bb83903abcbf5afb582cc34bbb559c_20231031T233542Z.json",
+    );
+    let payload = json(&path);
+    let mut offers: Vec<Offer> = Vec::new();
+    for b in payload["data"]["bookmakers"].as_array().unwrap() {
+        for o in b["markets"][0]["outcomes"].as_array().unwrap() {
+            if o["description"] != "Donovan Mitchell" {
+                continue;
+            }
+            let book = b["key"].as_str().unwrap().to_string();
+            let line = o["point"].as_f64().unwrap();
+            let price = o["price"].as_i64();
+            let i = match offers.iter().position(|x| x.book == book) {
+                Some(i) => i,
+                None => {
+                    offers.push(Offer {
+                        book: book.clone(),
+                        line,
+                        over_price: None,
+                        under_price: None,
+                        snapshot_at: "2023-10-31T23:35:42Z".into(),
+                    });
+                    offers.len() - 1
+                }
+            };
+            match o["name"].as_str() {
+                Some("Over") => offers[i].over_price = price,
+                _ => offers[i].under_price = price,
+            }
+        }
+    }
+    offers.sort_by(|a, b| a.book.cmp(&b.book));
+    assert_eq!(offers.len(), 8, "{}", path.display());
+    let mut lines: Vec<f64> = offers.iter().map(|o| o.line).collect();
+    lines.sort_by(f64::total_cmp);
+    let consensus = lines[lines.len() / 2];
+    let best_price = |side: &str| {
+        offers
+            .iter()
+            .filter(|o| o.line == consensus)
+            .filter_map(|o| {
+                if side == "Over" {
+                    o.over_price
+                } else {
+                    o.under_price
+                }
+            })
+            .max()
+            .unwrap()
+    };
+    let spread = Spread { a: 49.0, b: 0.0 };
+    for (predicted, side, name) in [(48.0, Pick::Over, "Over"), (42.0, Pick::Under, "Under")] {
+        let p = |x: f64| spread.p_over(predicted, x);
+        let best = pick::best_offer(&offers, consensus, &p).unwrap();
+        assert_eq!((best.side, best.line), (side, consensus), "{best:?}");
+        assert_eq!(best.price, best_price(name), "{best:?} of {offers:?}");
+        let offered = offers.iter().find(|o| o.book == best.book).unwrap();
+        let at_book = if side == Pick::Over {
+            offered.over_price
+        } else {
+            offered.under_price
+        };
+        assert_eq!(at_book, Some(best.price));
+    }
 }

@@ -46,6 +46,7 @@ both! {
     7 "0007_prop_lines" "prop lines",
     8 "0008_ready_jobs" "ready jobs",
     9 "0009_job_failures" "job failures",
+    10 "0010_priced_picks" "priced picks",
     11 "0011_who_plays" "who plays",
     12 "0012_live_day" "live day",
 }

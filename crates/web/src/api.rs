@@ -602,3 +602,16 @@ pub async fn accuracy(State(s): State<WebState>, Query(q): Params) -> ApiResult 
         json!({"by": if by_edge { "edge" } else { "month" }, "from": from.to_string(), "to": to.to_string(), "rows": rows}),
     )
 }
+
+/// The pick record: graded picks at their own prices per market and system (default range:
+/// every graded date).
+pub async fn record(State(s): State<WebState>, Query(q): Params) -> ApiResult {
+    let graded = queries::graded_range(&s.store.db).await?;
+    let default_to = graded.map_or(s.today(), |(_, hi)| hi);
+    let span = graded.map_or(365, |(lo, hi)| {
+        (lo.days_until(hi) + 1).min(MAX_RANGE_DAYS - 1)
+    });
+    let (from, to) = range(&q, default_to, span)?;
+    let records = nba_props_pipeline::phase5::record::between(&s.store.db, from, to).await?;
+    ok(json!({"from": from.to_string(), "to": to.to_string(), "records": records}))
+}

@@ -8,6 +8,7 @@ use crate::{ApiError, WebState};
 use axum::extract::{Query, State};
 use axum::response::Html;
 use nba_props_ops::health::Status;
+use nba_props_pipeline::phase5::record::MarketRecord;
 use nba_props_runtime::clock::format_ms;
 use nba_props_runtime::heartbeat;
 use nba_props_store::source_status;
@@ -114,12 +115,13 @@ pub async fn page(
     };
     let recs = queries::predictions(db, shown, &picks).await?;
     let graded = queries::graded_range(db).await?;
-    let (monthly, edges) = match graded {
+    let (monthly, edges, records) = match graded {
         Some((lo, hi)) => (
             queries::accuracy_cached(&s.accuracy, db, false, lo, hi).await?,
             queries::accuracy_cached(&s.accuracy, db, true, lo, hi).await?,
+            nba_props_pipeline::phase5::record::between(db, lo, hi).await?,
         ),
-        None => (Vec::new(), Vec::new()),
+        None => (Vec::new(), Vec::new(), Vec::new()),
     };
 
     let mut o = String::with_capacity(64 * 1024);
@@ -253,6 +255,7 @@ pub async fn page(
     grid_section(&mut o, &grid);
     recs_section(&mut o, shown, today, &recs);
     accuracy_section(&mut o, &monthly, &edges);
+    record_section(&mut o, &records);
     let _ = write!(o, "</main><script>{SORT_JS}</script></body></html>");
     Ok(Html(o))
 }
@@ -344,8 +347,17 @@ fn recs_section(
     }
     o.push_str("</tr></thead><tbody>");
     for p in recs {
-        let pick = p.recommendation.as_deref().unwrap_or("");
-        let pick_class = pick.to_ascii_lowercase();
+        let side = p.recommendation.as_deref().unwrap_or("");
+        let pick_class = side.to_ascii_lowercase();
+        // The pick as taken: side, the book's line and price, and the EV there.
+        let pick = match (p.pick_line, p.pick_price) {
+            (Some(l), Some(price)) => format!(
+                "{side} {l} @ {price:+} {} (EV {})",
+                p.pick_book.as_deref().unwrap_or(""),
+                num(p.pick_ev.map(|e| e * 100.0), 1)
+            ),
+            _ => side.to_string(),
+        };
         let result = match (p.correct, p.actual) {
             (Some(true), Some(a)) => format!("won ({a})"),
             (Some(false), Some(a)) => format!("lost ({a})"),
@@ -368,7 +380,7 @@ fn recs_section(
             p.confidence.unwrap_or(0.0),
             num(p.confidence.map(|c| c * 100.0), 0),
             h(&pick_class),
-            h(pick),
+            h(&pick),
             h(&result)
         );
     }
@@ -461,8 +473,67 @@ fn accuracy_section(o: &mut String, monthly: &[GradeSummary], edges: &[GradeSumm
             )
         })
         .collect();
-    bar_chart(o, &buckets, &bars);
+    bar_chart(o, "edge-chart", &buckets, &bars);
     o.push_str("</div></div></section>");
+}
+
+/// The pick record per market and system, and each one's hit rate beside the break-even of the
+/// prices it took (a pick beats the market only above that bar).
+fn record_section(o: &mut String, records: &[MarketRecord]) {
+    o.push_str("<section class=wide id=record><h2>Pick record at the prices taken</h2>");
+    if records.is_empty() {
+        o.push_str("<p class=muted>No graded picks yet.</p></section>");
+        return;
+    }
+    let pm = |v: Option<f64>, se: Option<f64>| match (v, se) {
+        (Some(v), Some(se)) => format!("{:.1}% ± {:.1}", 100.0 * v, 100.0 * se),
+        (Some(v), None) => format!("{:.1}%", 100.0 * v),
+        _ => "–".into(),
+    };
+    let pct = |v: Option<f64>| pm(v, None);
+    o.push_str(
+        "<table id=record-table><thead><tr><th>market</th><th>system</th><th class=num>N</th><th>W-L-P</th>\
+         <th class=num>units</th><th class=num>hit rate ± SE</th><th class=num>break-even</th>\
+         <th class=num>ROI ± SE</th><th class=num>CLV (N)</th></tr></thead><tbody>",
+    );
+    for r in records {
+        let x = &r.record;
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td>{}-{}-{}</td><td class=num>{:+.2}</td>\
+             <td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{} ({})</td></tr>",
+            h(&r.market),
+            h(&r.system_id),
+            x.n,
+            x.wins,
+            x.losses,
+            x.pushes,
+            x.units,
+            pm(x.hit_rate, x.hit_rate_se),
+            pct(x.break_even),
+            pm(x.roi, x.roi_se),
+            pct(x.clv),
+            x.clv_n
+        );
+    }
+    o.push_str("</tbody></table><h3>Hit rate and the break-even of the prices taken</h3>");
+    let labels: Vec<String> = records
+        .iter()
+        .map(|r| format!("{} {}", r.market, r.system_id))
+        .collect();
+    let xs: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let series = vec![
+        (
+            "hit rate".to_string(),
+            records.iter().map(|r| r.record.hit_rate).collect(),
+        ),
+        (
+            "break-even".to_string(),
+            records.iter().map(|r| r.record.break_even).collect(),
+        ),
+    ];
+    bar_chart(o, "record-chart", &xs, &series);
+    o.push_str("</section>");
 }
 
 const W: f64 = 520.0;
@@ -550,13 +621,13 @@ fn line_chart(o: &mut String, xs: &[&str], series: &[(String, Vec<Option<f64>>)]
     o.push_str("</svg>");
 }
 
-fn bar_chart(o: &mut String, xs: &[&str], series: &[(String, Vec<Option<f64>>)]) {
+fn bar_chart(o: &mut String, id: &str, xs: &[&str], series: &[(String, Vec<Option<f64>>)]) {
     let y = |v: f64| H - PAD - (H - 2.0 * PAD) * v;
     let group = (W - 2.0 * PAD) / xs.len().max(1) as f64;
     let bw = (group - 8.0) / series.len().max(1) as f64;
     let _ = write!(
         o,
-        "<svg id=edge-chart width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" role=img>"
+        "<svg id={id} width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" role=img>"
     );
     for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
         let _ = write!(

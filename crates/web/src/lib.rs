@@ -113,6 +113,7 @@ pub fn router(state: WebState) -> Router {
         .route("/api/results/{date}", get(api::results))
         .route("/api/models", get(api::models))
         .route("/api/accuracy", get(api::accuracy))
+        .route("/api/record", get(api::record))
         .fallback(api::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(limits, server::guard))

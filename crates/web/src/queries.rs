@@ -250,6 +250,13 @@ pub struct Prediction {
     /// P(the recommended side), or of the likelier side when there is no pick.
     pub confidence: Option<f64>,
     pub recommendation: Option<String>,
+    /// The market's own vig-free P(over) at the line.
+    pub p_over_market: Option<f64>,
+    /// Where a pick was taken: the book, its line, its American price and the EV there.
+    pub pick_book: Option<String>,
+    pub pick_line: Option<f64>,
+    pub pick_price: Option<i64>,
+    pub pick_ev: Option<f64>,
     pub grade_status: Option<String>,
     pub actual: Option<i64>,
     pub result: Option<String>,
@@ -270,7 +277,8 @@ pub async fn predictions(db: &Db, date: GameDate, f: &PredictionFilter) -> Resul
         .query(
             "SELECT p.game_id, p.player_id, p.player_name, p.team, p.opponent, p.system_id, p.market, p.model_version, \
                     p.predicted, p.line, p.line_source, p.edge, p.p_over, p.recommendation, \
-                    g.status, g.actual, g.result, g.correct \
+                    g.status, g.actual, g.result, g.correct, \
+                    p.p_over_market, p.pick_book, p.pick_line, p.pick_price, p.pick_ev \
              FROM predictions p LEFT JOIN prediction_grades g ON g.game_id = p.game_id AND g.player_id = p.player_id \
                   AND g.system_id = p.system_id AND g.market = p.market \
              WHERE p.game_date = $1 AND ($2 = '' OR p.market = $2) AND ($3 = '' OR p.system_id = $3) \
@@ -314,6 +322,11 @@ pub async fn predictions(db: &Db, date: GameDate, f: &PredictionFilter) -> Resul
                 actual: r.i64(15),
                 result: r.str(16).map(str::to_string),
                 correct: r.bool(17),
+                p_over_market: r.f64(18),
+                pick_book: r.str(19).map(str::to_string),
+                pick_line: r.f64(20),
+                pick_price: r.i64(21),
+                pick_ev: r.f64(22),
             }
         })
         .collect())

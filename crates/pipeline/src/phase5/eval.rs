@@ -90,6 +90,7 @@ pub async fn evaluate(
                 last_10: a10,
                 season: s,
                 predictions,
+                offers: line.offers.clone(),
             });
         }
     }
@@ -113,7 +114,7 @@ pub async fn evaluate(
             from,
             to,
             systems: &systems,
-            thresholds: settings.thresholds(market),
+            min_ev: settings.min_ev(market),
             retrain_every_days: settings.schedule.retrain_every_days,
             build: BuildInfo::current().to_string(),
             excluded,

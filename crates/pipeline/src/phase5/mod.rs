@@ -1,7 +1,7 @@
 //! Phase 5: predictions against the lines (`predict`) and their grading after the games
 //! (`grade`, 5b), plus the walk-forward evaluation behind `nba-props eval`.
 //!
-//! The settings (edge and confidence thresholds per market, the retraining schedule, which
+//! The settings (the EV a pick needs per market, the retraining schedule, which
 //! line and which systems) come from the configuration file's `[predict]` section; the CLI
 //! installs them with [`configure`] before it runs the processors.
 
@@ -10,21 +10,27 @@ pub mod eval;
 pub mod grade;
 pub mod lines;
 pub mod predict;
+pub mod record;
 
 use crate::processor::Processor;
 use lines::LineChoice;
 use nba_props_core::Market;
-use nba_props_model::metrics::Thresholds;
 use nba_props_model::system::{BoosterParams, SystemKind};
 use nba_props_model::walk::Schedule;
 use std::sync::OnceLock;
 
+/// The EV per unit staked a pick needs at the offered price, per market.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MinEv {
+    pub points: f64,
+    pub threes: f64,
+    pub pra: f64,
+}
+
 /// Phase 5 settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub points: Thresholds,
-    pub threes: Thresholds,
-    pub pra: Thresholds,
+    pub min_ev: MinEv,
     pub schedule: Schedule,
     /// Minutes after the scheduled tip-off a snapshot may still be taken as pre-game.
     pub tipoff_grace_minutes: i64,
@@ -38,17 +44,11 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            points: Thresholds {
-                min_edge: 1.5,
-                min_confidence: 0.55,
-            },
-            threes: Thresholds {
-                min_edge: 0.5,
-                min_confidence: 0.55,
-            },
-            pra: Thresholds {
-                min_edge: 2.0,
-                min_confidence: 0.55,
+            // 2% a unit: above the rounding of the model's P(over), small enough to act on.
+            min_ev: MinEv {
+                points: 0.02,
+                threes: 0.02,
+                pra: 0.02,
             },
             schedule: Schedule::default(),
             tipoff_grace_minutes: 10,
@@ -61,11 +61,11 @@ impl Default for Settings {
 }
 
 impl Settings {
-    pub fn thresholds(&self, market: Market) -> Thresholds {
+    pub fn min_ev(&self, market: Market) -> f64 {
         match market {
-            Market::Points => self.points,
-            Market::Threes => self.threes,
-            Market::Pra => self.pra,
+            Market::Points => self.min_ev.points,
+            Market::Threes => self.min_ev.threes,
+            Market::Pra => self.min_ev.pra,
         }
     }
 }

@@ -1,6 +1,8 @@
 //! `predict`: for each expected player of the date, each configured system and market, the
-//! predicted value, the line (book or consensus, snapshot before tip-off), the edge, P(over)
-//! and a recommendation. No line → no edge, no P(over), no recommendation (all NULL).
+//! predicted value, the line (book or consensus, snapshot before tip-off), the edge, P(over),
+//! the market's own P(over) and a recommendation: a pick at a real book's price when the best
+//! offer across the snapshot's books has EV ≥ `min_ev` (`nba_props_model::pick`), else PASS.
+//! No line → no edge, no P(over), no recommendation (all NULL); no price → no pick.
 //!
 //! Models: the one serving date D was trained for T = the schedule's training date of D, on
 //! rows dated before T (so before D). The predict run of the first game date on or after T
@@ -16,6 +18,8 @@ use crate::processor::{
 };
 use nba_props_core::{GameDate, Market};
 use nba_props_model::features::FEATURE_VERSION;
+use nba_props_model::metrics::Pick;
+use nba_props_model::pick;
 use nba_props_model::registry::{self, ModelStore};
 use nba_props_model::system::{self, SystemKind, Trained};
 use nba_props_model::walk::predict_with;
@@ -292,7 +296,7 @@ impl Processor for Predict {
                             true,
                         ));
                     }
-                    let thresholds = s.thresholds(market);
+                    let min_ev = s.min_ev(market);
                     let version = registry::version(&served.sha256);
                     for ((e, meta), p) in examples
                         .iter()
@@ -302,9 +306,11 @@ impl Processor for Predict {
                         let Some(p) = p else { continue };
                         let line = e.line.as_ref();
                         let edge = line.map(|l| p.value - l.value);
-                        let pick = edge
-                            .zip(p.p_over)
-                            .map(|(edge, p)| thresholds.recommend(edge, p));
+                        let picked = line.and_then(|l| {
+                            pick::pick(&l.offers, l.value, &|x| p.p_over_at(x), min_ev)
+                        });
+                        let recommendation =
+                            line.map(|_| picked.as_ref().map_or(Pick::Pass, |k| k.side));
                         predictions.push(vec![
                             e.game_id.as_str().into(),
                             e.player_id.into(),
@@ -324,7 +330,13 @@ impl Processor for Predict {
                             line.map(|l| l.snapshot_at.clone()).into(),
                             f(edge),
                             f(p.p_over),
-                            pick.map(|p| p.as_str()).into(),
+                            recommendation.map(|r| r.as_str()).into(),
+                            f(line.and_then(|l| l.p_over_market)),
+                            picked.as_ref().map(|k| k.book.clone()).into(),
+                            f(picked.as_ref().map(|k| k.line)),
+                            picked.as_ref().map(|k| k.price).into(),
+                            f(picked.as_ref().map(|k| k.ev)),
+                            picked.as_ref().map(|k| k.snapshot_at.clone()).into(),
                             meta.injury.as_ref().map(|i| i.status.clone()).into(),
                         ]);
                     }

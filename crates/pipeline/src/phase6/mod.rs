@@ -1,7 +1,7 @@
 //! Phase 6: the JSON files a website serves for a date, written by `nba-props export`.
 //!
-//! - `predictions.json`: every prediction of the date (system, market, line, edge, P(over),
-//!   recommendation);
+//! - `predictions.json`: every prediction of the date (system, market, line, edge, P(over), the
+//!   market's P(over), recommendation and, for a pick, the book, line, price and EV taken);
 //! - `results.json`: the graded predictions of the date and a summary per system and market;
 //! - `players/<player_id>.json`: per player of the date, the day's predictions, the last ten
 //!   games and the graded predictions of the last 30 days;
@@ -51,7 +51,8 @@ fn header(date: GameDate, now: jiff::Timestamp, build: BuildInfo) -> serde_json:
 }
 
 const PREDICTION_COLUMNS: &str = "game_id, player_id, player_name, team, opponent, market, system_id, system_version, \
-     model_version, predicted, line, line_source, line_books, line_snapshot_at, edge, p_over, recommendation";
+     model_version, predicted, line, line_source, line_books, line_snapshot_at, edge, p_over, recommendation, \
+     p_over_market, pick_book, pick_line, pick_price, pick_ev, pick_snapshot_at";
 
 fn prediction_json(r: &Row) -> Json {
     let line = match r.f64(10) {
@@ -64,12 +65,24 @@ fn prediction_json(r: &Row) -> Json {
         "game_id": r.text(0), "player_id": r.i64(1), "player_name": r.text(2), "team": r.text(3),
         "opponent": r.text(4), "market": r.text(5), "system_id": r.text(6), "system_version": r.text(7),
         "model_version": r.text(8), "predicted": opt_f(r, 9), "line": line, "edge": opt_f(r, 14),
-        "p_over": opt_f(r, 15), "recommendation": opt_s(r, 16),
+        "p_over": opt_f(r, 15), "recommendation": opt_s(r, 16), "p_over_market": opt_f(r, 17),
+        "pick": pick_json(r, 18),
     })
 }
 
+/// The book, line, price and EV a pick was taken at (columns from `at`), or null for no pick.
+fn pick_json(r: &Row, at: usize) -> Json {
+    match r.i64(at + 2) {
+        Some(price) => json!({
+            "book": opt_s(r, at), "line": opt_f(r, at + 1), "price": price, "ev": opt_f(r, at + 3),
+        }),
+        None => Json::Null,
+    }
+}
+
 const GRADE_COLUMNS: &str = "g.game_id, g.player_id, p.player_name, g.market, g.system_id, g.system_version, g.predicted, \
-     g.line, g.line_source, g.recommendation, g.status, g.actual, g.abs_error, g.signed_error, g.result, g.correct, g.units, g.game_date";
+     g.line, g.line_source, g.recommendation, g.status, g.actual, g.abs_error, g.signed_error, g.result, g.correct, g.units, g.game_date, \
+     g.pick_book, g.pick_line, g.pick_price, g.pick_ev, g.clv_line, g.clv_prob";
 
 fn grade_json(r: &Row) -> Json {
     json!({
@@ -77,7 +90,8 @@ fn grade_json(r: &Row) -> Json {
         "system_id": r.text(4), "system_version": r.text(5), "predicted": opt_f(r, 6), "line": opt_f(r, 7),
         "line_source": opt_s(r, 8), "recommendation": opt_s(r, 9), "status": r.text(10), "actual": r.i64(11),
         "abs_error": opt_f(r, 12), "signed_error": opt_f(r, 13), "result": opt_s(r, 14),
-        "correct": r.bool(15), "units": opt_f(r, 16), "date": r.text(17),
+        "correct": r.bool(15), "units": opt_f(r, 16), "date": r.text(17), "pick": pick_json(r, 18),
+        "clv_line": opt_f(r, 22), "clv_prob": opt_f(r, 23),
     })
 }
 

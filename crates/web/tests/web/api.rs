@@ -129,10 +129,18 @@ pub async fn every_endpoint(app: &App, who: &str) {
             x["predicted"].as_f64().unwrap(),
         );
         assert!((edge - (predicted - line)).abs() < 1e-6, "{who}: {x}");
+        // A pick is priced: a plus price can make a side below even odds worth taking, so
+        // it carries its book, price and EV rather than a confidence above one half.
         let conf = x["confidence"].as_f64().unwrap();
         assert!(
-            (0.5..=1.0).contains(&conf),
+            (0.0..=1.0).contains(&conf),
             "{who}: confidence of a pick {x}"
+        );
+        assert!(
+            x["pick_book"].is_string()
+                && x["pick_price"].is_i64()
+                && x["pick_ev"].as_f64().is_some_and(|ev| ev >= 0.02),
+            "{who}: a pick without its price {x}"
         );
     }
     assert_bad(
@@ -218,6 +226,19 @@ pub async fn every_endpoint(app: &App, who: &str) {
     );
     assert_bad(app, "/api/accuracy?by=week", "month or edge", who).await;
 
+    // The pick record: every graded pick at its own price, its units summed as stored.
+    let (status, rec) = app.get("/api/record").await;
+    assert_eq!(status, 200, "{who}: {rec}");
+    let records = rec["records"].as_array().unwrap();
+    let gbm = records
+        .iter()
+        .find(|r| r["market"] == "pra" && r["system_id"] == "gbm")
+        .unwrap_or_else(|| panic!("{who}: {rec}"));
+    let staked = count(s, "SELECT COUNT(*) FROM prediction_grades WHERE status = 'graded' AND market = 'pra' AND system_id = 'gbm' AND pick_price IS NOT NULL", &[]).await;
+    assert!(staked > 0, "{who}");
+    assert_eq!(gbm["n"].as_i64(), Some(staked), "{who}: {gbm}");
+    assert_bad(app, "/api/record?from=2024-13-01", "YYYY-MM-DD", who).await;
+
     crate::mutations::jobs_and_mutations(app, who).await;
     crate::ops::heartbeats_and_sources(app, who).await;
 
@@ -239,6 +260,7 @@ pub async fn empty(app: &App, who: &str) {
         "/api/models",
         "/api/accuracy",
         "/api/accuracy?by=edge",
+        "/api/record",
     ] {
         let (status, body) = app.get(path).await;
         assert_eq!(status, 200, "{who}: GET {path}: {body}");

@@ -73,7 +73,7 @@ async fn main() {
     println!(
         "training rows: {with_actual} played player-games from {from} to {trained_for} (exclusive)"
     );
-    for kind in [SystemKind::Gbm, SystemKind::TwoStage] {
+    for kind in [SystemKind::Gbm, SystemKind::Box] {
         let times: Vec<f64> = (0..repeats)
             .map(|_| {
                 let t = Instant::now();

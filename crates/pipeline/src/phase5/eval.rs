@@ -86,6 +86,7 @@ pub async fn evaluate(
                 last_5: a5,
                 last_10: a10,
                 season: s,
+                p_over_market: line.p_over_market,
                 predictions,
             });
         }
@@ -115,6 +116,10 @@ pub async fn evaluate(
             build: BuildInfo::current().to_string(),
             excluded,
             retrainings: periods.len(),
+            stages: periods
+                .iter()
+                .filter_map(|p| Some((p.trained_for, p.stages?)))
+                .collect(),
         },
         &out,
     ))

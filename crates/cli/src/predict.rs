@@ -74,9 +74,7 @@ pub fn settings(config: &Config) -> anyhow::Result<Settings> {
             .iter()
             .map(|id| {
                 SystemKind::parse(id).with_context(|| {
-                    format!(
-                        "[predict] systems: unknown system {id:?} (baseline, gbm, box, anchored)"
-                    )
+                    format!("[predict] systems: unknown system {id:?} (baseline, anchored)")
                 })
             })
             .collect::<anyhow::Result<_>>()?;

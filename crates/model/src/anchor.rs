@@ -142,6 +142,7 @@ pub fn line_weight(rows: &[HeldOut]) -> f64 {
 /// Penalised logistic regression (Newton's method) of `over` on (1, logit p, z), the penalty
 /// PRIOR_ROWS/2 · Σ (sd_j·(β_j − prior_j))² · ¼: as if PRIOR_ROWS rows at probability ½ had
 /// shown exactly the market's probability (β = (0, 1, 0)), on each input's own scale.
+#[allow(clippy::needless_range_loop)] // the textbook's indices read clearer than iterators
 fn fit_market(rows: &[(f64, f64, bool)]) -> MarketFit {
     let n = rows.len() as f64;
     let sd = |f: &dyn Fn(&(f64, f64, bool)) -> f64| {
@@ -189,6 +190,7 @@ fn fit_market(rows: &[(f64, f64, bool)]) -> MarketFit {
 }
 
 /// Solves a·x = b for a symmetric positive definite 3×3 `a` (Gaussian elimination).
+#[allow(clippy::needless_range_loop)] // the textbook's indices read clearer than iterators
 fn solve3(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> [f64; 3] {
     for k in 0..3 {
         for i in k + 1..3 {

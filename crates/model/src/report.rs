@@ -689,7 +689,7 @@ mod tests {
                 market: "pra",
                 from: d,
                 to: d.add_days(40),
-                systems: &[SystemKind::Gbm],
+                systems: &[SystemKind::Box],
                 thresholds: Thresholds {
                     min_edge: 2.0,
                     min_confidence: 0.55,
@@ -703,15 +703,15 @@ mod tests {
             &rows,
         );
         assert_eq!(r.rows, 3);
-        assert_eq!(r.mae["gbm"], (1.0 + 2.0 + 3.0) / 3.0);
+        assert_eq!(r.mae["box"], (1.0 + 2.0 + 3.0) / 3.0);
         assert_eq!(r.mae["last_5"], (7.0 + 3.0 + 4.0) / 3.0);
         assert_eq!(r.mae_line, Some((4.5 + 5.5 + 1.5) / 3.0));
         // Picks: 24 vs 20.5 OVER (won), 17 vs 20.5 UNDER (won); 19 has |edge| 1.5 < 2: no pick.
-        assert_eq!((r.hit_rate["gbm"].n, r.hit_rate["gbm"].wins), (2, 2));
+        assert_eq!((r.hit_rate["box"].n, r.hit_rate["box"].wins), (2, 2));
         assert_eq!(r.by_month.len(), 2);
         // Against the market: only the two rows of the first month have its probability; there
-        // gbm says 0.7 on an over and 0.3 on an under, the market 0.5 on both.
-        let g = &r.systems["gbm"];
+        // box says 0.7 on an over and 0.3 on an under, the market 0.5 on both.
+        let g = &r.systems["box"];
         assert_eq!((r.market_rows, g.n_market), (2, 2));
         assert_eq!(r.brier_market, Some(0.25));
         assert!((g.brier.unwrap() - 0.09).abs() < 1e-12);
@@ -720,7 +720,7 @@ mod tests {
             g.mae_minus_line,
             Some((1.0 - 4.5 + 2.0 - 5.5 + 3.0 - 1.5) / 3.0)
         );
-        assert_eq!(r.best_system.as_deref(), Some("gbm"));
+        assert_eq!(r.best_system.as_deref(), Some("box"));
         let json = serde_json::to_value(&r).unwrap();
         for field in [
             "rows",
@@ -735,14 +735,14 @@ mod tests {
         ] {
             assert!(json.get(field).is_some(), "{field}");
         }
-        assert!(r.markdown().contains("| gbm | 2.000 |"));
+        assert!(r.markdown().contains("| box | 2.000 |"));
         assert!(r.markdown().contains("| market | – | – | 0.250 |"));
         let svg = r.svg();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert_eq!(
             svg.matches("<polyline").count(),
             1 + 3,
-            "reliability: gbm; by month: gbm, last_5, line"
+            "reliability: box; by month: box, last_5, line"
         );
     }
 }

@@ -16,8 +16,6 @@ use serde::{Deserialize, Serialize};
 pub enum SystemKind {
     /// 0.5·L5 + 0.3·L10 + 0.2·season average of the market's stat.
     Baseline,
-    /// Gradient-boosted trees (forust-ml, squared loss) on the feature vector and the line.
-    Gbm,
     /// A box-score model: gradient-boosted trees on the feature vector only (no line), trained
     /// on every row, aimed at the median (see [`BoxModel`]).
     Box,
@@ -27,17 +25,11 @@ pub enum SystemKind {
 }
 
 impl SystemKind {
-    pub const ALL: [SystemKind; 4] = [
-        SystemKind::Baseline,
-        SystemKind::Gbm,
-        SystemKind::Box,
-        SystemKind::Anchored,
-    ];
+    pub const ALL: [SystemKind; 3] = [SystemKind::Baseline, SystemKind::Box, SystemKind::Anchored];
 
     pub fn id(self) -> &'static str {
         match self {
             SystemKind::Baseline => "baseline",
-            SystemKind::Gbm => "gbm",
             SystemKind::Box => "box",
             SystemKind::Anchored => "anchored",
         }
@@ -47,7 +39,6 @@ impl SystemKind {
     pub fn version(self) -> &'static str {
         match self {
             SystemKind::Baseline => "baseline-1",
-            SystemKind::Gbm => "gbm-1",
             SystemKind::Box => "box-1",
             SystemKind::Anchored => "anchored-1",
         }
@@ -87,25 +78,14 @@ pub const MIN_TRAIN_ROWS: usize = 500;
 /// The share of the (date-ordered) training rows held out to measure the error spread.
 const HOLDOUT_SHARE: f64 = 0.15;
 
-/// What the box-score model's booster is fitted on. MAE rewards the median, squared loss aims
-/// at the mean, and counts like PRA are right-skewed (the mean sits above the median).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BoxTarget {
-    /// Squared loss on the stat itself (aims at the mean).
-    Raw,
-    /// Squared loss on √stat, squared back: a variance-stabilising transform for counts whose
-    /// back-transform sits near the median.
-    Sqrt,
-}
-
-const BOX_TARGET: BoxTarget = BoxTarget::Sqrt;
-
 /// The box-score model: no line among its inputs, so the rows without one (every season but
 /// 2023-24's PRA) teach it the stat as well as the rest.
+///
+/// It is fitted with squared loss (aiming at the mean), then shifted onto the median: MAE
+/// rewards the median, and PRA is right-skewed. Fitting on √stat instead (a variance-stabilising
+/// transform whose back-transform sits near the median) evaluated no better (docs/models.md).
 #[derive(Serialize, Deserialize)]
 struct BoxModel {
-    target: BoxTarget,
     booster: Box<GradientBooster>,
     /// Added to every prediction: the median of the probe's held-out residuals (actual −
     /// predicted), which moves the prediction onto the median MAE rewards.
@@ -115,27 +95,18 @@ struct BoxModel {
 impl BoxModel {
     fn predict(&self, rows: &[Example]) -> Vec<f64> {
         let refs: Vec<&Example> = rows.iter().collect();
-        let data = matrix_data(&refs, false);
+        let data = matrix_data(&refs);
         let raw = self.booster.predict(
             &Matrix::new(&data, rows.len(), features::FEATURE_COLUMNS.len()),
             false,
         );
-        raw.into_iter()
-            .map(|v| {
-                let v = match self.target {
-                    BoxTarget::Raw => v,
-                    BoxTarget::Sqrt => v.max(0.0).powi(2),
-                };
-                (v + self.shift).max(0.0)
-            })
-            .collect()
+        raw.into_iter().map(|v| (v + self.shift).max(0.0)).collect()
     }
 }
 
 #[derive(Serialize, Deserialize)]
 enum Fitted {
     Baseline,
-    Gbm(Box<GradientBooster>),
     Box(BoxModel),
     /// The box-score model it anchors (trained for an earlier or the same date) and the
     /// second stage fitted on lined rows before this model's date.
@@ -253,17 +224,12 @@ pub fn baseline(market: Market, row: &Example) -> Option<f64> {
     })
 }
 
-/// Column-major, as forust wants it: the feature columns, and the line when `with_line`.
-fn matrix_data(rows: &[&Example], with_line: bool) -> Vec<f64> {
-    let n = if with_line {
-        features::input_count()
-    } else {
-        features::FEATURE_COLUMNS.len()
-    };
-    let inputs: Vec<Vec<f64>> = rows.iter().map(|r| r.inputs().take(n).collect()).collect();
+/// Column-major, as forust wants it: the feature columns (never the line: see [`BoxModel`]).
+fn matrix_data(rows: &[&Example]) -> Vec<f64> {
+    let n = features::FEATURE_COLUMNS.len();
     let mut data = Vec::with_capacity(n * rows.len());
     for c in 0..n {
-        data.extend(inputs.iter().map(|r| r[c]));
+        data.extend(rows.iter().map(|r| r.features[c]));
     }
     data
 }
@@ -286,11 +252,9 @@ fn fit_booster(
     params: &BoosterParams,
     rows: &[&Example],
     target: &[f64],
-    with_line: bool,
 ) -> Result<Box<GradientBooster>> {
-    let data = matrix_data(rows, with_line);
-    let columns = data.len() / rows.len().max(1);
-    let x = Matrix::new(&data, rows.len(), columns);
+    let data = matrix_data(rows);
+    let x = Matrix::new(&data, rows.len(), features::FEATURE_COLUMNS.len());
     let mut b = booster(params);
     b.fit(&x, target, &vec![1.0; rows.len()], None)
         .map_err(|e| Error::Train {
@@ -312,21 +276,10 @@ fn fit(
     let actual = |r: &&Example| r.actual.unwrap_or(0.0);
     Ok(match kind {
         SystemKind::Baseline => Fitted::Baseline,
-        SystemKind::Gbm => {
-            let y: Vec<f64> = rows.iter().map(actual).collect();
-            Fitted::Gbm(fit_booster(kind, market, params, rows, &y, true)?)
-        }
         SystemKind::Box => {
-            let y: Vec<f64> = rows
-                .iter()
-                .map(|r| match BOX_TARGET {
-                    BoxTarget::Raw => actual(r),
-                    BoxTarget::Sqrt => actual(r).max(0.0).sqrt(),
-                })
-                .collect();
+            let y: Vec<f64> = rows.iter().map(actual).collect();
             Fitted::Box(BoxModel {
-                target: BOX_TARGET,
-                booster: fit_booster(kind, market, params, rows, &y, false)?,
+                booster: fit_booster(kind, market, params, rows, &y)?,
                 shift,
             })
         }
@@ -347,17 +300,6 @@ fn predict(fitted: &Fitted, market: Market, rows: &[Example]) -> Vec<Option<f64>
     }
     match fitted {
         Fitted::Baseline => rows.iter().map(|r| baseline(market, r)).collect(),
-        Fitted::Gbm(b) => {
-            let refs: Vec<&Example> = rows.iter().collect();
-            let data = matrix_data(&refs, true);
-            b.predict(
-                &Matrix::new(&data, rows.len(), features::input_count()),
-                false,
-            )
-            .into_iter()
-            .map(|v| Some(v.max(0.0)))
-            .collect()
-        }
         Fitted::Box(b) => b.predict(rows).into_iter().map(Some).collect(),
         Fitted::Anchored(b, stage) => b
             .predict(rows)

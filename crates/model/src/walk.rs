@@ -187,18 +187,15 @@ pub fn walk_forward(
             let train = schedule.training_rows(rows, t);
             let box_for = schedule.box_date(rows, t).unwrap_or(t);
             let retrain_box = wants_box && box_model.as_ref().is_none_or(|(d, _)| *d != box_for);
-            let (baseline, gbm, new_box) = std::thread::scope(|s| {
+            let (baseline, new_box) = std::thread::scope(|s| {
                 let baseline = train_beside(s, wants(SystemKind::Baseline), || {
                     system::train(SystemKind::Baseline, market, params, train, t)
-                });
-                let gbm = train_beside(s, wants(SystemKind::Gbm), || {
-                    system::train(SystemKind::Gbm, market, params, train, t)
                 });
                 let box_train = schedule.training_rows(rows, box_for);
                 let new_box = train_beside(s, retrain_box, || {
                     system::train(SystemKind::Box, market, params, box_train, box_for)
                 });
-                Ok::<_, Error>((joined(baseline)?, joined(gbm)?, joined(new_box)?))
+                Ok::<_, Error>((joined(baseline)?, joined(new_box)?))
             })?;
             if let Some(m) = new_box {
                 box_model = Some((box_for, m));
@@ -212,7 +209,6 @@ pub fn walk_forward(
             for kind in systems {
                 let model = match kind {
                     SystemKind::Baseline => baseline.as_ref(),
-                    SystemKind::Gbm => gbm.as_ref(),
                     SystemKind::Box => box_model.as_ref().map(|(_, m)| m),
                     SystemKind::Anchored => anchored.as_ref(),
                 };

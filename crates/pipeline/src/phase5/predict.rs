@@ -170,10 +170,13 @@ async fn serve_all(
 /// Box-score models a backfill trained or loaded last, by (market, box training date): every
 /// anchored model of the weeks a box model serves builds on it.
 #[derive(Default)]
-struct RecentBoxModels(Mutex<Vec<((Market, GameDate), Arc<Trained>)>>);
+struct RecentBoxModels(Mutex<Vec<(BoxKey, Arc<Trained>)>>);
+
+/// A box-score model's market and training date.
+type BoxKey = (Market, GameDate);
 
 impl RecentBoxModels {
-    fn get(&self, key: (Market, GameDate)) -> Option<Arc<Trained>> {
+    fn get(&self, key: BoxKey) -> Option<Arc<Trained>> {
         let recent = self.0.lock().expect("recent box models lock");
         recent
             .iter()
@@ -181,7 +184,7 @@ impl RecentBoxModels {
             .map(|(_, m)| m.clone())
     }
 
-    fn put(&self, key: (Market, GameDate), model: Arc<Trained>) {
+    fn put(&self, key: BoxKey, model: Arc<Trained>) {
         let mut recent = self.0.lock().expect("recent box models lock");
         recent.retain(|(k, _)| *k != key);
         recent.push((key, model));
@@ -307,15 +310,14 @@ async fn load_or_train(
                             (b.ok().filter(|_| trained_now), out)
                         }));
                     }
-                    for kind in [SystemKind::Baseline, SystemKind::Gbm] {
-                        if wanted(kind) {
-                            let rows = examples(market);
-                            jobs.push(scope.spawn(move || {
-                                let m = system::train(kind, market, &s.params, rows, t)
-                                    .map_err(|e| e.to_string());
-                                (None, vec![((kind, market), m)])
-                            }));
-                        }
+                    if wanted(SystemKind::Baseline) {
+                        let rows = examples(market);
+                        jobs.push(scope.spawn(move || {
+                            let kind = SystemKind::Baseline;
+                            let m = system::train(kind, market, &s.params, rows, t)
+                                .map_err(|e| e.to_string());
+                            (None, vec![((kind, market), m)])
+                        }));
                     }
                 }
                 let mut out = Vec::new();

@@ -60,6 +60,9 @@ pub struct SystemFigures {
     pub brier_market: Option<f64>,
     pub log_loss_market: Option<f64>,
     pub auc_market: Option<f64>,
+    /// Mean of (system's squared error − market's) on those rows, and its standard error.
+    pub brier_minus_market: Option<f64>,
+    pub brier_minus_market_se: Option<f64>,
     pub n_market: usize,
 }
 
@@ -276,6 +279,14 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
             .map(|r| (r.predictions[i].value - r.actual).abs() - (r.line - r.actual).abs())
             .collect();
         let paired = metrics::paired_difference(&diffs);
+        let outcome = |r: &EvalRow| f64::from(u8::from(r.actual > r.line));
+        let brier_diffs: Vec<f64> = priced
+            .iter()
+            .map(|r| {
+                (p(r) - outcome(r)).powi(2) - (r.p_over_market.unwrap_or(0.5) - outcome(r)).powi(2)
+            })
+            .collect();
+        let brier_paired = metrics::paired_difference(&brier_diffs);
         report.market_rows = priced.len();
         report.brier_market = metrics::brier(&market);
         report.log_loss_market = metrics::log_loss(&market);
@@ -293,6 +304,8 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
                 brier_market: report.brier_market,
                 log_loss_market: report.log_loss_market,
                 auc_market: report.auc_market,
+                brier_minus_market: brier_paired.map(|(m, _)| m),
+                brier_minus_market_se: brier_paired.map(|(_, se)| se),
                 n_market: priced.len(),
             },
         );
@@ -382,23 +395,27 @@ impl Report {
             s,
             "## Against the line and the market\n\nMAE difference to the line on the same {} rows (paired standard error); \
              P(over) on the **{} rows with a market probability** (the two prices with the vig removed) that did not push.\n\n\
-             | system | MAE − line MAE | SE | Brier | log loss | AUC |\n|---|---|---|---|---|---|",
+             | system | MAE − line MAE | SE | Brier | Brier − market | SE | log loss | AUC |\n|---|---|---|---|---|---|---|---|",
             self.rows, self.market_rows
         );
         for (name, f) in &self.systems {
             let _ = writeln!(
                 s,
-                "| {name} | {} | {} | {} | {} | {} |",
+                "| {name} | {} | {} | {} | {} | {} | {} | {} |",
                 num(f.mae_minus_line.as_ref()),
                 num(f.mae_minus_line_se.as_ref()),
                 num(f.brier.as_ref()),
+                f.brier_minus_market
+                    .map_or("–".into(), |v| format!("{v:.4}")),
+                f.brier_minus_market_se
+                    .map_or("–".into(), |v| format!("{v:.4}")),
                 num(f.log_loss.as_ref()),
                 num(f.auc.as_ref())
             );
         }
         let _ = writeln!(
             s,
-            "| market | – | – | {} | {} | {} |\n",
+            "| market | – | – | {} | – | – | {} | {} |\n",
             num(self.brier_market.as_ref()),
             num(self.log_loss_market.as_ref()),
             num(self.auc_market.as_ref())
@@ -737,6 +754,9 @@ mod tests {
         }
         assert!(r.markdown().contains("| box | 2.000 |"));
         assert!(r.markdown().contains("| market | – | – | 0.250 |"));
+        // (0.09 − 0.25 on each of the two rows): −0.16 with no spread.
+        assert!((g.brier_minus_market.unwrap() + 0.16).abs() < 1e-12);
+        assert!(g.brier_minus_market_se.unwrap().abs() < 1e-12);
         let svg = r.svg();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert_eq!(

@@ -26,6 +26,7 @@ struct MarketSettings {
 struct PredictSection {
     retrain_every_days: Option<u16>,
     train_seasons: Option<u16>,
+    box_every_retrains: Option<u16>,
     tipoff_grace_minutes: Option<i64>,
     line: Option<String>,
     systems: Option<Vec<String>>,
@@ -57,6 +58,10 @@ pub fn settings(config: &Config) -> anyhow::Result<Settings> {
         anyhow::ensure!(v >= 1, "[predict] train_seasons must be at least 1");
         s.schedule.train_seasons = v;
     }
+    if let Some(v) = section.box_every_retrains {
+        anyhow::ensure!(v >= 1, "[predict] box_every_retrains must be at least 1");
+        s.schedule.box_every_retrains = v;
+    }
     if let Some(v) = section.tipoff_grace_minutes {
         s.tipoff_grace_minutes = v;
     }
@@ -66,8 +71,16 @@ pub fn settings(config: &Config) -> anyhow::Result<Settings> {
     if let Some(v) = section.systems {
         s.systems = v
             .iter()
-            .map(|id| SystemKind::parse(id).with_context(|| format!("[predict] systems: unknown system {id:?} (baseline, gbm, two_stage, ensemble)")))
+            .map(|id| {
+                SystemKind::parse(id).with_context(|| {
+                    format!("[predict] systems: unknown system {id:?} (baseline, anchored)")
+                })
+            })
             .collect::<anyhow::Result<_>>()?;
+        anyhow::ensure!(
+            !s.systems.contains(&SystemKind::Box),
+            "[predict] systems: box is evaluated only (anchored serves it, built on the line)"
+        );
     }
     if let Some(v) = section.markets {
         s.markets = v

@@ -3,8 +3,11 @@
 //! - [`features`]: the model inputs read from `feature_store` (version 2) plus the line, and the
 //!   [`Example`] rows systems train and predict on;
 //! - [`system`]: the systems behind one small interface (id and version recorded on every
-//!   prediction): the moving-average baseline, a gradient-boosted model (forust-ml), a two-stage
-//!   model (minutes × per-minute rate) and their ensemble;
+//!   prediction): the moving-average baseline, a gradient-boosted model on the features and the
+//!   line (forust-ml), a box-score model without the line, and the box-score model anchored on
+//!   the line;
+//! - [`anchor`]: the anchored system's second stage (weight of the line, P(over) against the
+//!   market's probability);
 //! - [`prob`]: P(over) from a prediction, its held-out error spread and the line;
 //! - [`metrics`]: MAE, RMSE, Brier score, reliability, hit rate and ROI at −110;
 //! - [`price`]: American odds — implied probability, payout, the vig-free market probability, EV;
@@ -17,6 +20,7 @@
 //! The crate does no database reads: phase 5 (in the pipeline crate) loads the rows and the
 //! lines, and the crate graph keeps pointing down (core ← store ← model ← pipeline ← cli).
 
+pub mod anchor;
 pub mod features;
 pub mod metrics;
 pub mod pick;

@@ -28,6 +28,57 @@ pub fn brier(pairs: &[(f64, bool)]) -> Option<f64> {
     })
 }
 
+/// Mean negative log-likelihood of (P(over), went over) pairs, probabilities clipped to
+/// [1e-6, 1 − 1e-6] so that one certain miss does not make it infinite.
+pub fn log_loss(pairs: &[(f64, bool)]) -> Option<f64> {
+    (!pairs.is_empty()).then(|| {
+        pairs
+            .iter()
+            .map(|(p, o)| {
+                let p = p.clamp(1e-6, 1.0 - 1e-6);
+                -(if *o { p.ln() } else { (1.0 - p).ln() })
+            })
+            .sum::<f64>()
+            / pairs.len() as f64
+    })
+}
+
+/// Area under the ROC curve: the chance that a random over has a higher P(over) than a random
+/// under (ties count half). None without both outcomes.
+pub fn auc(pairs: &[(f64, bool)]) -> Option<f64> {
+    let mut sorted: Vec<(f64, bool)> = pairs.to_vec();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let overs = sorted.iter().filter(|(_, o)| *o).count() as f64;
+    let unders = sorted.len() as f64 - overs;
+    if overs == 0.0 || unders == 0.0 {
+        return None;
+    }
+    // Rank-sum (Mann–Whitney), tied probabilities sharing their mean rank.
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i;
+        while j < sorted.len() && sorted[j].0 == sorted[i].0 {
+            j += 1;
+        }
+        let mean_rank = (i + 1 + j) as f64 / 2.0;
+        rank_sum += mean_rank * sorted[i..j].iter().filter(|(_, o)| *o).count() as f64;
+        i = j;
+    }
+    Some((rank_sum - overs * (overs + 1.0) / 2.0) / (overs * unders))
+}
+
+/// Mean and standard error of paired differences (e.g. a system's absolute error minus the
+/// line's on the same rows). None with fewer than two.
+pub fn paired_difference(diffs: &[f64]) -> Option<(f64, f64)> {
+    let n = diffs.len();
+    (n >= 2).then(|| {
+        let mean = diffs.iter().sum::<f64>() / n as f64;
+        let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        (mean, (var / n as f64).sqrt())
+    })
+}
+
 /// One bin of a reliability table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReliabilityBin {
@@ -157,6 +208,20 @@ mod tests {
             brier(&[(0.8, true), (0.4, false)]),
             Some((0.04 + 0.16) / 2.0)
         );
+        let scored = [(0.8, true), (0.4, false)];
+        let expected = -(0.8f64.ln() + 0.6f64.ln()) / 2.0;
+        assert!((log_loss(&scored).unwrap() - expected).abs() < 1e-12);
+        // AUC: of the 2×2 (over, under) pairs, the over ranks higher in 3, ties in none.
+        let ranked = [(0.9, true), (0.3, true), (0.5, false), (0.1, false)];
+        assert_eq!(auc(&ranked), Some(0.75));
+        assert_eq!(
+            auc(&[(0.5, true), (0.5, false)]),
+            Some(0.5),
+            "a tie counts half"
+        );
+        assert_eq!(auc(&[(0.5, true)]), None);
+        let (mean, se) = paired_difference(&[1.0, 3.0]).unwrap();
+        assert_eq!((mean, se), (2.0, 1.0));
         let bins = reliability(&[(0.05, false), (0.55, true), (0.58, false), (1.0, true)]);
         assert_eq!(bins.len(), 10);
         assert_eq!(bins[5].n, 2);

@@ -100,6 +100,8 @@ pub fn registry_row(model: &Trained, sha256: &str, first_used: &str, enabled: bo
         "validation_baseline_mae": model.validation.baseline_mae,
         "spread": model.spread,
         "params": model.params,
+        "stage": model.stage(),
+        "box_trained_for": model.anchored_box().map(|b| b.trained_for.as_str()),
     });
     let row: Vec<Value> = vec![
         model_id(model).into(),

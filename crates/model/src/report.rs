@@ -2,6 +2,7 @@
 //! a line, with an earlier game this season, predicted by every system), written as JSON,
 //! markdown and an SVG chart (reliability of P(over), MAE by month).
 
+use crate::anchor::Stage;
 use crate::features::Offer;
 use crate::metrics::{self, PickStats, ReliabilityBin};
 use crate::pick;
@@ -25,6 +26,8 @@ pub struct EvalRow {
     pub last_5: f64,
     pub last_10: f64,
     pub season: f64,
+    /// The market's vig-free P(over) at the line, where a book offered it priced.
+    pub p_over_market: Option<f64>,
     /// Per system of [`Inputs::systems`].
     pub predictions: Vec<Predicted>,
     /// The books' offers of the snapshot, which picks are priced at.
@@ -44,6 +47,37 @@ pub struct Inputs<'a> {
     /// Why rows of the period are not in the comparison (reason → count).
     pub excluded: BTreeMap<String, usize>,
     pub retrainings: usize,
+    /// The anchored system's second stage per training date.
+    pub stages: Vec<(GameDate, Stage)>,
+}
+
+/// One system's figures beside the line's and the market's.
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemFigures {
+    pub mae: Option<f64>,
+    pub mae_ratio_to_line: Option<f64>,
+    /// Mean of (|system error| − |line error|) on the same rows, and its standard error.
+    pub mae_minus_line: Option<f64>,
+    pub mae_minus_line_se: Option<f64>,
+    /// On the `n_market` rows with a market probability that did not push.
+    pub brier: Option<f64>,
+    pub log_loss: Option<f64>,
+    pub auc: Option<f64>,
+    pub brier_market: Option<f64>,
+    pub log_loss_market: Option<f64>,
+    pub auc_market: Option<f64>,
+    /// Mean of (system's squared error − market's) on those rows, and its standard error.
+    pub brier_minus_market: Option<f64>,
+    pub brier_minus_market_se: Option<f64>,
+    pub n_market: usize,
+}
+
+/// The anchored system's second stage of one training date.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageRow {
+    pub trained_for: String,
+    #[serde(flatten)]
+    pub stage: Stage,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,7 +127,18 @@ pub struct Report {
     pub picks: BTreeMap<String, Vec<Bucket>>,
     /// Picks at the books' real prices per system: the record and the record by EV bucket.
     pub picks_ev: BTreeMap<String, PicksEv>,
+    /// Brier score of P(over) on every row that did not push (0.5 where a system has none).
     pub brier: BTreeMap<String, f64>,
+    /// Per system: MAE against the line's, and P(over) against the market's own probability on
+    /// the same rows (those with a market probability).
+    pub systems: BTreeMap<String, SystemFigures>,
+    /// Rows with a market probability that did not push (the rows of `brier_market`).
+    pub market_rows: usize,
+    pub brier_market: Option<f64>,
+    pub log_loss_market: Option<f64>,
+    pub auc_market: Option<f64>,
+    /// The anchored system's second stage (weight of the line, P(over) fit) per training date.
+    pub anchored_stages: Vec<StageRow>,
     pub reliability: BTreeMap<String, Vec<ReliabilityBin>>,
     pub by_month: Vec<Month>,
     /// The system with the lowest MAE (the one phase 5 should publish).
@@ -171,6 +216,19 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
         picks: BTreeMap::new(),
         picks_ev: BTreeMap::new(),
         brier: BTreeMap::new(),
+        systems: BTreeMap::new(),
+        market_rows: 0,
+        brier_market: None,
+        log_loss_market: None,
+        auc_market: None,
+        anchored_stages: inputs
+            .stages
+            .iter()
+            .map(|(t, stage)| StageRow {
+                trained_for: t.to_string(),
+                stage: *stage,
+            })
+            .collect(),
         reliability: BTreeMap::new(),
         by_month: Vec::new(),
         best_system: None,
@@ -242,7 +300,53 @@ pub fn build(inputs: Inputs<'_>, rows: &[EvalRow]) -> Report {
         if let Some(b) = metrics::brier(&probs) {
             report.brier.insert(id.clone(), b);
         }
-        report.reliability.insert(id, metrics::reliability(&probs));
+        report
+            .reliability
+            .insert(id.clone(), metrics::reliability(&probs));
+        let priced: Vec<&EvalRow> = rows
+            .iter()
+            .filter(|r| r.actual != r.line && r.p_over_market.is_some())
+            .collect();
+        let own: Vec<(f64, bool)> = priced.iter().map(|r| (p(r), r.actual > r.line)).collect();
+        let market: Vec<(f64, bool)> = priced
+            .iter()
+            .map(|r| (r.p_over_market.unwrap_or(0.5), r.actual > r.line))
+            .collect();
+        let diffs: Vec<f64> = rows
+            .iter()
+            .map(|r| (r.predictions[i].value - r.actual).abs() - (r.line - r.actual).abs())
+            .collect();
+        let paired = metrics::paired_difference(&diffs);
+        let outcome = |r: &EvalRow| f64::from(u8::from(r.actual > r.line));
+        let brier_diffs: Vec<f64> = priced
+            .iter()
+            .map(|r| {
+                (p(r) - outcome(r)).powi(2) - (r.p_over_market.unwrap_or(0.5) - outcome(r)).powi(2)
+            })
+            .collect();
+        let brier_paired = metrics::paired_difference(&brier_diffs);
+        report.market_rows = priced.len();
+        report.brier_market = metrics::brier(&market);
+        report.log_loss_market = metrics::log_loss(&market);
+        report.auc_market = metrics::auc(&market);
+        report.systems.insert(
+            id.clone(),
+            SystemFigures {
+                mae: report.mae.get(&id).copied(),
+                mae_ratio_to_line: report.mae_ratio_to_line.get(&id).copied(),
+                mae_minus_line: paired.map(|(m, _)| m),
+                mae_minus_line_se: paired.map(|(_, se)| se),
+                brier: metrics::brier(&own),
+                log_loss: metrics::log_loss(&own),
+                auc: metrics::auc(&own),
+                brier_market: report.brier_market,
+                log_loss_market: report.log_loss_market,
+                auc_market: report.auc_market,
+                brier_minus_market: brier_paired.map(|(m, _)| m),
+                brier_minus_market_se: brier_paired.map(|(_, se)| se),
+                n_market: priced.len(),
+            },
+        );
     }
     let mut months: BTreeMap<String, Vec<EvalRow>> = BTreeMap::new();
     for r in rows {
@@ -370,6 +474,59 @@ impl Report {
             num(self.mae_line.as_ref()),
             num(self.rmse_line.as_ref())
         );
+        let _ = writeln!(
+            s,
+            "## Against the line and the market\n\nMAE difference to the line on the same {} rows (paired standard error); \
+             P(over) on the **{} rows with a market probability** (the two prices with the vig removed) that did not push.\n\n\
+             | system | MAE − line MAE | SE | Brier | Brier − market | SE | log loss | AUC |\n|---|---|---|---|---|---|---|---|",
+            self.rows, self.market_rows
+        );
+        for (name, f) in &self.systems {
+            let _ = writeln!(
+                s,
+                "| {name} | {} | {} | {} | {} | {} | {} | {} |",
+                num(f.mae_minus_line.as_ref()),
+                num(f.mae_minus_line_se.as_ref()),
+                num(f.brier.as_ref()),
+                f.brier_minus_market
+                    .map_or("–".into(), |v| format!("{v:.4}")),
+                f.brier_minus_market_se
+                    .map_or("–".into(), |v| format!("{v:.4}")),
+                num(f.log_loss.as_ref()),
+                num(f.auc.as_ref())
+            );
+        }
+        let _ = writeln!(
+            s,
+            "| market | – | – | {} | – | – | {} | {} |\n",
+            num(self.brier_market.as_ref()),
+            num(self.log_loss_market.as_ref()),
+            num(self.auc_market.as_ref())
+        );
+        if !self.anchored_stages.is_empty() {
+            let ws: Vec<f64> = self.anchored_stages.iter().map(|r| r.stage.w).collect();
+            let (lo, hi) = ws
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), w| {
+                    (a.min(*w), b.max(*w))
+                });
+            let fallbacks = self
+                .anchored_stages
+                .iter()
+                .filter(|r| r.stage.rows == 0)
+                .count();
+            let market_fits = self
+                .anchored_stages
+                .iter()
+                .filter(|r| r.stage.market_fit.is_some())
+                .count();
+            let _ = writeln!(
+                s,
+                "Anchored second stage: weight of the line w from {lo:.3} to {hi:.3} over {} training dates \
+                 ({fallbacks} with too few earlier lined rows, w = 1); P(over) fitted against the market at {market_fits}.\n",
+                ws.len()
+            );
+        }
         let _ = writeln!(
             s,
             "## Picks at the books' prices (best offer across books, EV ≥ {:.0}%)\n\n\
@@ -679,9 +836,12 @@ mod tests {
             last_5: 18.0,
             last_10: 19.0,
             season: 20.0,
+            p_over_market: (month == 0).then_some(0.5),
             predictions: vec![Predicted {
                 value: pred,
                 p_over: Some(if pred > 20.5 { 0.7 } else { 0.3 }),
+                // Not anchored at the line: picks are priced by the spread alone.
+                line: None,
                 spread: crate::prob::Spread { a: 4.0, b: 0.0 },
             }],
             offers: vec![Offer {
@@ -698,27 +858,39 @@ mod tests {
                 market: "pra",
                 from: d,
                 to: d.add_days(40),
-                systems: &[SystemKind::Gbm],
+                systems: &[SystemKind::Box],
                 min_ev: 0.02,
                 retrain_every_days: 7,
                 build: "test".into(),
                 excluded: BTreeMap::new(),
                 retrainings: 2,
+                stages: Vec::new(),
             },
             &rows,
         );
         assert_eq!(r.rows, 3);
-        assert_eq!(r.mae["gbm"], (1.0 + 2.0 + 3.0) / 3.0);
+        assert_eq!(r.mae["box"], (1.0 + 2.0 + 3.0) / 3.0);
         assert_eq!(r.mae["last_5"], (7.0 + 3.0 + 4.0) / 3.0);
         assert_eq!(r.mae_line, Some((4.5 + 5.5 + 1.5) / 3.0));
         // Picks at the offer's prices (sigma 2): 24 → OVER at +120 (won, +1.2); 17 → UNDER at
         // −150 (won, +100/150); 19 → UNDER at −150 (P 0.77, EV 0.29; 22 lost, −1).
-        let picks = &r.picks_ev["gbm"];
+        let picks = &r.picks_ev["box"];
         assert_eq!((picks.picks.n, picks.picks.wins), (3, 2));
         assert!((picks.picks.units - (1.2 + 100.0 / 150.0 - 1.0)).abs() < 1e-12);
         assert_eq!(picks.by_ev.iter().map(|b| b.record.n).sum::<usize>(), 3);
         assert_eq!(r.by_month.len(), 2);
-        assert_eq!(r.best_system.as_deref(), Some("gbm"));
+        // Against the market: only the two rows of the first month have its probability; there
+        // box says 0.7 on an over and 0.3 on an under, the market 0.5 on both.
+        let g = &r.systems["box"];
+        assert_eq!((r.market_rows, g.n_market), (2, 2));
+        assert_eq!(r.brier_market, Some(0.25));
+        assert!((g.brier.unwrap() - 0.09).abs() < 1e-12);
+        assert_eq!((g.auc, r.auc_market), (Some(1.0), Some(0.5)));
+        assert_eq!(
+            g.mae_minus_line,
+            Some((1.0 - 4.5 + 2.0 - 5.5 + 3.0 - 1.5) / 3.0)
+        );
+        assert_eq!(r.best_system.as_deref(), Some("box"));
         let json = serde_json::to_value(&r).unwrap();
         for field in [
             "rows",
@@ -728,29 +900,35 @@ mod tests {
             "picks_ev",
             "brier",
             "reliability",
+            "systems",
+            "brier_market",
         ] {
             assert!(json.get(field).is_some(), "{field}");
         }
-        assert!(r.markdown().contains("| gbm | 2.000 |"));
+        assert!(r.markdown().contains("| box | 2.000 |"));
+        assert!(r.markdown().contains("| market | – | – | 0.250 |"));
+        // (0.09 − 0.25 on each of the two rows): −0.16 with no spread.
+        assert!((g.brier_minus_market.unwrap() + 0.16).abs() < 1e-12);
+        assert!(g.brier_minus_market_se.unwrap().abs() < 1e-12);
         let svg = r.svg();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert_eq!(
             svg.matches("<polyline").count(),
             1 + 3,
-            "reliability: gbm; by month: gbm, last_5, line"
+            "reliability: box; by month: box, last_5, line"
         );
 
         // The split by injury information: each side's N and MAE from its own rows only.
         let mut r = r;
-        r.by_injury_report = injury_split(&[SystemKind::Gbm], &rows, &[true, false, false]);
+        r.by_injury_report = injury_split(&[SystemKind::Box], &rows, &[true, false, false]);
         let [known, unknown] = [&r.by_injury_report[0], &r.by_injury_report[1]];
         assert_eq!((known.injury_report.as_str(), known.rows), ("known", 1));
         assert_eq!(
             (unknown.injury_report.as_str(), unknown.rows),
             ("unknown", 2)
         );
-        assert_eq!(known.mae["gbm"], 1.0);
-        assert_eq!(unknown.mae["gbm"], (2.0 + 3.0) / 2.0);
+        assert_eq!(known.mae["box"], 1.0);
+        assert_eq!(unknown.mae["box"], (2.0 + 3.0) / 2.0);
         assert_eq!(unknown.mae_line, Some((5.5 + 1.5) / 2.0));
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["by_injury_report"][1]["rows"], 2);

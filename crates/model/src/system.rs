@@ -2,6 +2,7 @@
 //! trained on rows strictly before the date it predicts for, and each carries the spread of its
 //! held-out errors so that it can say how likely OVER is.
 
+use crate::anchor::Stage;
 use crate::features::{self, Example};
 use crate::prob::Spread;
 use crate::{Error, Result};
@@ -15,28 +16,22 @@ use serde::{Deserialize, Serialize};
 pub enum SystemKind {
     /// 0.5·L5 + 0.3·L10 + 0.2·season average of the market's stat.
     Baseline,
-    /// Gradient-boosted trees (forust-ml, squared loss) on the feature vector and the line.
-    Gbm,
-    /// Minutes × per-minute rate, each a gradient-boosted model.
-    TwoStage,
-    /// The mean of `gbm` and `two_stage`.
-    Ensemble,
+    /// A box-score model: gradient-boosted trees on the feature vector only (no line), trained
+    /// on every row, aimed at the median (see [`BoxModel`]).
+    Box,
+    /// `w·line + (1−w)·box`, `w` fitted walk-forward on earlier rows with a line; P(over) from
+    /// the market's probability and the model's edge (see [`crate::anchor`]).
+    Anchored,
 }
 
 impl SystemKind {
-    pub const ALL: [SystemKind; 4] = [
-        SystemKind::Baseline,
-        SystemKind::Gbm,
-        SystemKind::TwoStage,
-        SystemKind::Ensemble,
-    ];
+    pub const ALL: [SystemKind; 3] = [SystemKind::Baseline, SystemKind::Box, SystemKind::Anchored];
 
     pub fn id(self) -> &'static str {
         match self {
             SystemKind::Baseline => "baseline",
-            SystemKind::Gbm => "gbm",
-            SystemKind::TwoStage => "two_stage",
-            SystemKind::Ensemble => "ensemble",
+            SystemKind::Box => "box",
+            SystemKind::Anchored => "anchored",
         }
     }
 
@@ -44,9 +39,8 @@ impl SystemKind {
     pub fn version(self) -> &'static str {
         match self {
             SystemKind::Baseline => "baseline-1",
-            SystemKind::Gbm => "gbm-1",
-            SystemKind::TwoStage => "two_stage-1",
-            SystemKind::Ensemble => "ensemble-1",
+            SystemKind::Box => "box-1",
+            SystemKind::Anchored => "anchored-1",
         }
     }
 
@@ -83,18 +77,40 @@ impl Default for BoosterParams {
 pub const MIN_TRAIN_ROWS: usize = 500;
 /// The share of the (date-ordered) training rows held out to measure the error spread.
 const HOLDOUT_SHARE: f64 = 0.15;
-/// Per-minute rates are learnt from games of at least this many minutes.
-const RATE_MIN_MINUTES: f64 = 6.0;
+
+/// The box-score model: no line among its inputs, so the rows without one (every season but
+/// 2023-24's PRA) teach it the stat as well as the rest.
+///
+/// It is fitted with squared loss (aiming at the mean), then shifted onto the median: MAE
+/// rewards the median, and PRA is right-skewed. Fitting on √stat instead (a variance-stabilising
+/// transform whose back-transform sits near the median) evaluated no better (docs/models.md).
+#[derive(Serialize, Deserialize)]
+struct BoxModel {
+    booster: Box<GradientBooster>,
+    /// Added to every prediction: the median of the probe's held-out residuals (actual −
+    /// predicted), which moves the prediction onto the median MAE rewards.
+    shift: f64,
+}
+
+impl BoxModel {
+    fn predict(&self, rows: &[Example]) -> Vec<f64> {
+        let refs: Vec<&Example> = rows.iter().collect();
+        let data = matrix_data(&refs);
+        let raw = self.booster.predict(
+            &Matrix::new(&data, rows.len(), features::FEATURE_COLUMNS.len()),
+            false,
+        );
+        raw.into_iter().map(|v| (v + self.shift).max(0.0)).collect()
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 enum Fitted {
     Baseline,
-    Gbm(Box<GradientBooster>),
-    TwoStage {
-        minutes: Box<GradientBooster>,
-        rate: Box<GradientBooster>,
-    },
-    Ensemble(Box<Fitted>, Box<Fitted>),
+    Box(BoxModel),
+    /// The box-score model it anchors (trained for an earlier or the same date) and the
+    /// second stage fitted on lined rows before this model's date.
+    Anchored(Box<Trained>, Stage),
 }
 
 /// What training measured on the held-out rows.
@@ -103,6 +119,17 @@ pub struct Validation {
     pub rows: usize,
     pub mae: Option<f64>,
     pub baseline_mae: Option<f64>,
+}
+
+/// A held-out row with a line, predicted out of sample (by the probe fitted on earlier rows):
+/// what the second stage of [`SystemKind::Anchored`] learns from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HeldOut {
+    pub date: String,
+    pub line: f64,
+    pub p_over_market: Option<f64>,
+    pub predicted: f64,
+    pub actual: f64,
 }
 
 /// A trained system: serialised as one JSON file, addressed by its sha256 in the registry.
@@ -118,6 +145,9 @@ pub struct Trained {
     pub spread: Spread,
     pub validation: Validation,
     pub params: BoosterParams,
+    /// Of a box-score model: its held-out rows with a line.
+    #[serde(default)]
+    pub held_out: Vec<HeldOut>,
     fitted: Fitted,
 }
 
@@ -130,6 +160,32 @@ impl Trained {
     /// baseline for a player without a past game).
     pub fn predict(&self, rows: &[Example]) -> Vec<Option<f64>> {
         predict(&self.fitted, self.market(), rows)
+    }
+
+    /// P(over) of a predicted `value` for `row` (None without a line): the anchored system's
+    /// from the market and its edge, the others' from their error spread.
+    pub fn p_over(&self, value: f64, row: &Example) -> Option<f64> {
+        let line = row.line.as_ref()?;
+        Some(match &self.fitted {
+            Fitted::Anchored(_, stage) => stage.p_over(value, line),
+            _ => self.spread.p_over(value, line.value),
+        })
+    }
+
+    /// The second stage of an anchored model.
+    pub fn stage(&self) -> Option<&Stage> {
+        match &self.fitted {
+            Fitted::Anchored(_, stage) => Some(stage),
+            _ => None,
+        }
+    }
+
+    /// The box-score model an anchored model is built on.
+    pub fn anchored_box(&self) -> Option<&Trained> {
+        match &self.fitted {
+            Fitted::Anchored(b, _) => Some(b),
+            _ => None,
+        }
     }
 
     pub fn to_json(&self) -> Vec<u8> {
@@ -168,13 +224,12 @@ pub fn baseline(market: Market, row: &Example) -> Option<f64> {
     })
 }
 
+/// Column-major, as forust wants it: the feature columns (never the line: see [`BoxModel`]).
 fn matrix_data(rows: &[&Example]) -> Vec<f64> {
-    // Column-major, as forust wants it.
-    let n = features::input_count();
-    let inputs: Vec<Vec<f64>> = rows.iter().map(|r| r.inputs().collect()).collect();
+    let n = features::FEATURE_COLUMNS.len();
     let mut data = Vec::with_capacity(n * rows.len());
     for c in 0..n {
-        data.extend(inputs.iter().map(|r| r[c]));
+        data.extend(rows.iter().map(|r| r.features[c]));
     }
     data
 }
@@ -197,59 +252,45 @@ fn fit_booster(
     params: &BoosterParams,
     rows: &[&Example],
     target: &[f64],
-    weight: &[f64],
 ) -> Result<Box<GradientBooster>> {
     let data = matrix_data(rows);
-    let x = Matrix::new(&data, rows.len(), features::input_count());
+    let x = Matrix::new(&data, rows.len(), features::FEATURE_COLUMNS.len());
     let mut b = booster(params);
-    b.fit(&x, target, weight, None).map_err(|e| Error::Train {
-        system: kind.id(),
-        market: market.as_str(),
-        message: e.to_string(),
-    })?;
+    b.fit(&x, target, &vec![1.0; rows.len()], None)
+        .map_err(|e| Error::Train {
+            system: kind.id(),
+            market: market.as_str(),
+            message: e.to_string(),
+        })?;
     Ok(Box::new(b))
 }
 
+/// Fits `kind` on `rows`; a box-score model gets `shift` added to its predictions.
 fn fit(
     kind: SystemKind,
     market: Market,
     params: &BoosterParams,
     rows: &[&Example],
+    shift: f64,
 ) -> Result<Fitted> {
     let actual = |r: &&Example| r.actual.unwrap_or(0.0);
     Ok(match kind {
         SystemKind::Baseline => Fitted::Baseline,
-        SystemKind::Gbm => {
+        SystemKind::Box => {
             let y: Vec<f64> = rows.iter().map(actual).collect();
-            Fitted::Gbm(fit_booster(
-                kind,
-                market,
-                params,
-                rows,
-                &y,
-                &vec![1.0; rows.len()],
-            )?)
+            Fitted::Box(BoxModel {
+                booster: fit_booster(kind, market, params, rows, &y)?,
+                shift,
+            })
         }
-        SystemKind::TwoStage => {
-            let y: Vec<f64> = rows.iter().map(|r| r.minutes.unwrap_or(0.0)).collect();
-            let minutes = fit_booster(kind, market, params, rows, &y, &vec![1.0; rows.len()])?;
-            let long: Vec<&Example> = rows
-                .iter()
-                .copied()
-                .filter(|r| r.minutes.is_some_and(|m| m >= RATE_MIN_MINUTES))
-                .collect();
-            let rate_y: Vec<f64> = long
-                .iter()
-                .map(|r| r.actual.unwrap_or(0.0) / r.minutes.unwrap_or(1.0))
-                .collect();
-            let w: Vec<f64> = long.iter().map(|r| r.minutes.unwrap_or(0.0)).collect();
-            let rate = fit_booster(kind, market, params, &long, &rate_y, &w)?;
-            Fitted::TwoStage { minutes, rate }
+        SystemKind::Anchored => {
+            return Err(Error::Train {
+                system: kind.id(),
+                market: market.as_str(),
+                message: "the anchored system is built on a box-score model (system::anchor)"
+                    .into(),
+            });
         }
-        SystemKind::Ensemble => Fitted::Ensemble(
-            Box::new(fit(SystemKind::Gbm, market, params, rows)?),
-            Box::new(fit(SystemKind::TwoStage, market, params, rows)?),
-        ),
     })
 }
 
@@ -257,33 +298,36 @@ fn predict(fitted: &Fitted, market: Market, rows: &[Example]) -> Vec<Option<f64>
     if rows.is_empty() {
         return Vec::new();
     }
-    let refs: Vec<&Example> = rows.iter().collect();
-    let boost = |b: &GradientBooster| {
-        let data = matrix_data(&refs);
-        b.predict(
-            &Matrix::new(&data, rows.len(), features::input_count()),
-            false,
-        )
-    };
     match fitted {
         Fitted::Baseline => rows.iter().map(|r| baseline(market, r)).collect(),
-        Fitted::Gbm(b) => boost(b).into_iter().map(|v| Some(v.max(0.0))).collect(),
-        Fitted::TwoStage { minutes, rate } => boost(minutes)
+        Fitted::Box(b) => b.predict(rows).into_iter().map(Some).collect(),
+        Fitted::Anchored(b, stage) => b
+            .predict(rows)
             .into_iter()
-            .zip(boost(rate))
-            .map(|(m, r)| Some(m.max(0.0) * r.max(0.0)))
-            .collect(),
-        Fitted::Ensemble(a, b) => predict(a, market, rows)
-            .into_iter()
-            .zip(predict(b, market, rows))
-            .map(|(a, b)| Some((a? + b?) / 2.0))
+            .zip(rows)
+            .map(|(v, r)| Some(stage.value(v?, r.line.as_ref().map(|l| l.value))))
             .collect(),
     }
 }
 
-/// Trains `kind` for `market` on `rows` (every row before `trained_for`, with an actual; the
-/// caller guarantees both and this function checks them): first on the earlier 85% to measure
-/// the held-out error spread, then on all rows.
+/// The median of the values (0 without any).
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// Trains `kind` (not [`SystemKind::Anchored`]: see [`anchor`]) for `market` on `rows` (every
+/// row before `trained_for`, with an actual; the caller guarantees both and this function
+/// checks them): first on the earlier 85% to measure the held-out error spread, then on all
+/// rows.
 pub fn train(
     kind: SystemKind,
     market: Market,
@@ -316,9 +360,22 @@ pub fn train(
         cut += 1;
     }
     let (early, late) = usable.split_at(cut.min(usable.len()));
-    let probe = fit(kind, market, params, early)?;
+    let probe = fit(kind, market, params, early, 0.0)?;
     let late_rows: Vec<Example> = late.iter().map(|r| (*r).clone()).collect();
-    let held_out = predict(&probe, market, &late_rows);
+    let mut held_out = predict(&probe, market, &late_rows);
+    let shift = if kind == SystemKind::Box {
+        let residuals = held_out
+            .iter()
+            .zip(&late_rows)
+            .filter_map(|(p, r)| Some(r.actual? - (*p)?))
+            .collect();
+        median(residuals)
+    } else {
+        0.0
+    };
+    for p in held_out.iter_mut().flatten() {
+        *p = (*p + shift).max(0.0);
+    }
     let pairs: Vec<(f64, f64)> = held_out
         .iter()
         .zip(&late_rows)
@@ -334,10 +391,28 @@ pub fn train(
         baseline_mae: crate::metrics::mae(&base),
     };
     let spread = Spread::fit(&pairs);
+    let lined_held_out = if kind == SystemKind::Box {
+        held_out
+            .iter()
+            .zip(&late_rows)
+            .filter_map(|(p, r)| {
+                let line = r.line.as_ref()?;
+                Some(HeldOut {
+                    date: r.date.to_string(),
+                    line: line.value,
+                    p_over_market: line.p_over_market,
+                    predicted: (*p)?,
+                    actual: r.actual?,
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let fitted = if kind == SystemKind::Baseline {
         Fitted::Baseline
     } else {
-        fit(kind, market, params, &usable)?
+        fit(kind, market, params, &usable, shift)?
     };
     Ok(Trained {
         kind,
@@ -349,6 +424,76 @@ pub fn train(
         spread,
         validation,
         params: params.clone(),
+        held_out: lined_held_out,
         fitted,
     })
+}
+
+/// The anchored system for `trained_for`, on the box-score model `box_model` (trained for that
+/// date or an earlier one): its second stage is fitted on the lined rows before `trained_for`
+/// that the box model did not train on — its own held-out rows (predicted by its probe) and
+/// the rows from its training date to the day before `trained_for` (predicted by it).
+pub fn anchor(box_model: &Trained, rows: &[Example], trained_for: GameDate) -> Result<Trained> {
+    let market = box_model.market();
+    let box_for = GameDate::parse(&box_model.trained_for).map_err(|e| Error::Train {
+        system: SystemKind::Anchored.id(),
+        market: market.as_str(),
+        message: format!("box-score model date: {e}"),
+    })?;
+    if box_model.kind != SystemKind::Box || box_for > trained_for {
+        return Err(Error::Train {
+            system: SystemKind::Anchored.id(),
+            market: market.as_str(),
+            message: format!(
+                "needs a box-score model trained for {trained_for} or earlier, got {} for {box_for}",
+                box_model.kind.id()
+            ),
+        });
+    }
+    let since: Vec<Example> = rows
+        .iter()
+        .filter(|r| r.date >= box_for && r.date < trained_for && r.actual.is_some())
+        .filter(|r| r.line.is_some())
+        .cloned()
+        .collect();
+    let mut lined = box_model.held_out.clone();
+    for (r, p) in since.iter().zip(box_model.predict(&since)) {
+        let (Some(line), Some(predicted), Some(actual)) = (r.line.as_ref(), p, r.actual) else {
+            continue;
+        };
+        lined.push(HeldOut {
+            date: r.date.to_string(),
+            line: line.value,
+            p_over_market: line.p_over_market,
+            predicted,
+            actual,
+        });
+    }
+    let stage = Stage::fit(&lined, box_model.spread);
+    let train_to = lined
+        .iter()
+        .map(|h| h.date.as_str())
+        .max()
+        .map(str::to_string)
+        .max(box_model.train_to.clone());
+    Ok(Trained {
+        kind: SystemKind::Anchored,
+        market: box_model.market.clone(),
+        trained_for: trained_for.to_string(),
+        train_from: box_model.train_from.clone(),
+        train_to,
+        train_rows: box_model.train_rows + since.len(),
+        spread: stage.spread,
+        validation: box_model.validation.clone(),
+        params: box_model.params.clone(),
+        held_out: Vec::new(),
+        fitted: Fitted::Anchored(Box::new(box_model.clone_model()), stage),
+    })
+}
+
+impl Trained {
+    /// A deep copy (through its serialised form: boosters are not `Clone`).
+    pub fn clone_model(&self) -> Trained {
+        Trained::from_json(&self.to_json(), "a model in memory").expect("a model round-trips")
+    }
 }

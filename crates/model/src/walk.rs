@@ -17,6 +17,15 @@ pub struct Schedule {
     /// Seasons of rows to train on: the current one so far and the previous ones (2: this
     /// season and last).
     pub train_seasons: u16,
+    /// The box-score model is retrained every this many retrainings (4: every 4 weeks); the
+    /// anchored system's second stage at every one. A few weeks more of rows barely move a
+    /// model trained on two seasons, and it is most of the training time.
+    #[serde(default = "default_box_every")]
+    pub box_every_retrains: u16,
+}
+
+fn default_box_every() -> u16 {
+    4
 }
 
 impl Default for Schedule {
@@ -24,6 +33,7 @@ impl Default for Schedule {
         Self {
             retrain_every_days: 7,
             train_seasons: 2,
+            box_every_retrains: default_box_every(),
         }
     }
 }
@@ -36,6 +46,36 @@ impl Schedule {
         let start = date.season().date_range().0;
         let every = i32::from(self.retrain_every_days.max(1));
         start.add_days(start.days_until(date) / every * every)
+    }
+
+    /// The training date of the box-score model that the models of training date `t` build
+    /// on: the season's 1 August plus a whole number of box retraining periods, at most `t`.
+    pub fn box_training_date(&self, t: GameDate) -> GameDate {
+        let start = t.season().date_range().0;
+        let every =
+            i32::from(self.retrain_every_days.max(1)) * i32::from(self.box_every_retrains.max(1));
+        start.add_days(start.days_until(t) / every * every)
+    }
+
+    /// The date the box-score model serving training date `t` is trained for: the schedule's
+    /// box date ([`Schedule::box_training_date`]) or, when fewer than
+    /// [`system::MIN_TRAIN_ROWS`] played rows of `rows` (date-ordered) are before it (the first
+    /// weeks of data), the first retraining date after it that has enough. None: not even `t`.
+    pub fn box_date(&self, rows: &[Example], t: GameDate) -> Option<GameDate> {
+        let every = i32::from(self.retrain_every_days.max(1));
+        let mut candidate = self.box_training_date(t);
+        while candidate <= t {
+            let played = self
+                .training_rows(rows, candidate)
+                .iter()
+                .filter(|r| r.actual.is_some())
+                .count();
+            if played >= system::MIN_TRAIN_ROWS {
+                return Some(candidate);
+            }
+            candidate = candidate.add_days(every);
+        }
+        None
     }
 
     /// The first date training rows may have for a model trained for `trained_for`.
@@ -60,14 +100,28 @@ pub struct Predicted {
     pub value: f64,
     /// P(over) against the example's line; None without a line.
     pub p_over: Option<f64>,
-    /// The spread P(over) comes from, so that a pick can be priced at any book's line.
+    /// The example's line, where `p_over` is the system's own (calibrated) probability.
+    pub line: Option<f64>,
+    /// The error spread around `value`, which moves P(over) from the example's line to a
+    /// book's, so that a pick can be priced at any book's line.
     pub spread: Spread,
 }
 
+/// P(over) is kept inside this band when moved to another line: no offer is worth a certainty.
+const P_BAND: (f64, f64) = (0.001, 0.999);
+
 impl Predicted {
-    /// P(actual > line) at any line, not only the example's (line shopping needs each book's).
+    /// P(actual > line) at any line, not only the example's (line shopping needs each book's):
+    /// the system's own P(over) at the example's line, moved by the spread's difference between
+    /// the two lines (the anchored system's P(over) is fitted against the market at the line,
+    /// the spread only says how fast it changes off it).
     pub fn p_over_at(&self, line: f64) -> f64 {
-        self.spread.p_over(self.value, line)
+        match (self.p_over, self.line) {
+            (Some(p), Some(at)) => (p + self.spread.p_over(self.value, line)
+                - self.spread.p_over(self.value, at))
+            .clamp(P_BAND.0, P_BAND.1),
+            _ => self.spread.p_over(self.value, line),
+        }
     }
 }
 
@@ -79,35 +133,49 @@ pub struct Period {
     /// Indices into the examples passed to [`walk_forward`].
     pub examples: Vec<usize>,
     pub train_rows: usize,
+    /// The anchored system's second stage of this training date, when it was trained.
+    pub stages: Option<crate::anchor::Stage>,
 }
 
 /// Predictions of one trained model for `rows`, with P(over) where a row has a line.
 pub fn predict_with(model: &Trained, rows: &[Example]) -> Vec<Option<Predicted>> {
-    with_spread(model.predict(rows), &model.spread, rows)
-}
-
-fn with_spread(
-    values: Vec<Option<f64>>,
-    spread: &Spread,
-    rows: &[Example],
-) -> Vec<Option<Predicted>> {
-    values
+    model
+        .predict(rows)
         .into_iter()
         .zip(rows)
         .map(|(v, r)| {
             let value = v?;
             Some(Predicted {
                 value,
-                p_over: r.line.as_ref().map(|l| spread.p_over(value, l.value)),
-                spread: *spread,
+                p_over: model.p_over(value, r),
+                line: r.line.as_ref().map(|l| l.value),
+                spread: model.spread,
             })
         })
         .collect()
 }
 
+/// Trains `kind` in a thread of its own (so that independent models train side by side) when
+/// `wanted`.
+fn train_beside<'s>(
+    scope: &'s std::thread::Scope<'s, '_>,
+    wanted: bool,
+    train: impl FnOnce() -> Result<Trained> + Send + 's,
+) -> Option<std::thread::ScopedJoinHandle<'s, Result<Trained>>> {
+    wanted.then(|| scope.spawn(train))
+}
+
+fn joined(
+    h: Option<std::thread::ScopedJoinHandle<'_, Result<Trained>>>,
+) -> Result<Option<Trained>> {
+    h.map(|h| h.join().expect("a training thread does not panic"))
+        .transpose()
+}
+
 /// Walks from `from` to `to`: for each training date, trains every system in `systems` on the
-/// rows before it and predicts the rows of its period. `rows` must be date-ordered; the
-/// ensemble is the mean of `gbm` and `two_stage` (both are trained when it is asked for).
+/// rows before it and predicts the rows of its period. `rows` must be date-ordered. The
+/// box-score model is retrained on the schedule's box dates (the anchored system builds on it,
+/// so it is trained when either is asked for); independent models train in parallel.
 /// `progress` sees each training date as it starts.
 #[allow(clippy::too_many_arguments)] // each is one independent choice of the evaluation
 pub fn walk_forward(
@@ -127,6 +195,9 @@ pub fn walk_forward(
             message: "rows are not in date order".into(),
         });
     }
+    let wants = |k: SystemKind| systems.contains(&k);
+    let wants_box = wants(SystemKind::Box) || wants(SystemKind::Anchored);
+    let mut box_model: Option<(GameDate, Trained)> = None;
     let mut periods = Vec::new();
     let mut t = schedule.training_date(from);
     while t <= to {
@@ -140,40 +211,35 @@ pub fn walk_forward(
         if !indices.is_empty() {
             progress(t);
             let train = schedule.training_rows(rows, t);
+            let box_for = schedule.box_date(rows, t).unwrap_or(t);
+            let retrain_box = wants_box && box_model.as_ref().is_none_or(|(d, _)| *d != box_for);
+            let (baseline, new_box) = std::thread::scope(|s| {
+                let baseline = train_beside(s, wants(SystemKind::Baseline), || {
+                    system::train(SystemKind::Baseline, market, params, train, t)
+                });
+                let box_train = schedule.training_rows(rows, box_for);
+                let new_box = train_beside(s, retrain_box, || {
+                    system::train(SystemKind::Box, market, params, box_train, box_for)
+                });
+                Ok::<_, Error>((joined(baseline)?, joined(new_box)?))
+            })?;
+            if let Some(m) = new_box {
+                box_model = Some((box_for, m));
+            }
+            let anchored = match (&box_model, wants(SystemKind::Anchored)) {
+                (Some((_, b)), true) => Some(system::anchor(b, train, t)?),
+                _ => None,
+            };
             let period: Vec<Example> = indices.iter().map(|&i| rows[i].clone()).collect();
             let mut predictions = Vec::new();
-            let mut trained: Vec<(SystemKind, Trained)> = Vec::new();
-            let wants = |k: SystemKind| {
-                systems.contains(&k)
-                    || (systems.contains(&SystemKind::Ensemble)
-                        && matches!(k, SystemKind::Gbm | SystemKind::TwoStage))
-            };
-            for kind in [SystemKind::Baseline, SystemKind::Gbm, SystemKind::TwoStage] {
-                if wants(kind) {
-                    trained.push((kind, system::train(kind, market, params, train, t)?));
-                }
-            }
-            for (kind, model) in &trained {
-                if systems.contains(kind) {
+            for kind in systems {
+                let model = match kind {
+                    SystemKind::Baseline => baseline.as_ref(),
+                    SystemKind::Box => box_model.as_ref().map(|(_, m)| m),
+                    SystemKind::Anchored => anchored.as_ref(),
+                };
+                if let Some(model) = model {
                     predictions.push((*kind, predict_with(model, &period)));
-                }
-            }
-            if systems.contains(&SystemKind::Ensemble) {
-                let part =
-                    |k: SystemKind| trained.iter().find(|(kind, _)| *kind == k).map(|(_, m)| m);
-                let (g, s) = (part(SystemKind::Gbm), part(SystemKind::TwoStage));
-                if let (Some(g), Some(s)) = (g, s) {
-                    let values = g
-                        .predict(&period)
-                        .into_iter()
-                        .zip(s.predict(&period))
-                        .map(|(a, b)| Some((a? + b?) / 2.0))
-                        .collect();
-                    let spread = Spread {
-                        a: (g.spread.a + s.spread.a) / 2.0,
-                        b: (g.spread.b + s.spread.b) / 2.0,
-                    };
-                    predictions.push((SystemKind::Ensemble, with_spread(values, &spread, &period)));
                 }
             }
             periods.push(Period {
@@ -181,6 +247,7 @@ pub fn walk_forward(
                 predictions,
                 examples: indices,
                 train_rows: train.len(),
+                stages: anchored.as_ref().and_then(|m| m.stage().copied()),
             });
         }
         t = next;

@@ -236,7 +236,29 @@ async fn predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_a
         "SELECT CAST(COUNT(DISTINCT system_id || market) AS BIGINT) FROM predictions",
     )
     .await;
-    assert_eq!(systems, 6, "{who}: baseline and gbm × points, threes, pra");
+    assert_eq!(
+        systems, 6,
+        "{who}: baseline and anchored × points, threes, pra"
+    );
+    // The anchored PRA model serving D learnt its second stage (the line's weight and P(over)
+    // against the market) from earlier lined rows, so the leakage check below covers them.
+    let stage = db
+        .query(
+            &format!(
+                "SELECT metrics FROM model_registry WHERE system_id = 'anchored' AND market = 'pra' \
+                 AND trained_for <= '{D}' ORDER BY trained_for DESC"
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    let stage: serde_json::Value = serde_json::from_str(&stage[0].text(0)).unwrap();
+    assert!(
+        stage["stage"]["rows"].as_u64() >= Some(200)
+            && stage["stage"]["market_fit"]["rows"].as_u64() >= Some(200)
+            && stage["box_trained_for"].as_str() <= Some(D),
+        "{who}: {stage}"
+    );
     // Lines: only PRA has lines in 2023-24; each was captured before tip-off (+ the grace),
     // and a prediction without a line has no edge, P(over) or recommendation.
     let lines = db
@@ -428,9 +450,58 @@ async fn predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_a
         serde_json::json!([])
     );
 
-    // Leakage: change D and everything after it (actuals and minutes, lines captured after
-    // tip-off), forget the models, predict D again: identical predictions.
+    // Leakage: change D and everything after it (actuals and minutes, every line and price
+    // after D, lines captured after tip-off), add lines captured after tip-off to every earlier
+    // game (copies of its real snapshots two hours after the tip, 7 higher, priced −400/+300:
+    // were one taken, it would move the second stage's training rows), forget the models,
+    // predict D again: identical predictions.
+    let tipoffs: std::collections::HashMap<String, jiff::Timestamp> = db
+        .query(
+            "SELECT game_id, tipoff_utc FROM nbac_schedule WHERE tipoff_utc IS NOT NULL",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.text(0), r.text(1).parse().unwrap()))
+        .collect();
+    let props = &nba_props_store::schema::ODDS_PLAYER_PROPS;
+    let col = |name: &str| props.columns.iter().position(|c| c.name == name).unwrap();
+    let select = props
+        .columns
+        .iter()
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut late_copies = Vec::new();
+    for r in db
+        .query(
+            &format!("SELECT {select} FROM odds_player_props WHERE game_date <= '{D}'"),
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        let Some(tip) = tipoffs.get(&r.text(col("game_id"))) else {
+            continue;
+        };
+        let mut row = r.0.clone();
+        row[col("snapshot_at")] = (*tip + jiff::SignedDuration::from_hours(2))
+            .to_string()
+            .into();
+        row[col("line")] = (r.f64(col("line")).unwrap() + 7.0).into();
+        row[col("over_price")] = (-400i64).into();
+        row[col("under_price")] = 300i64.into();
+        late_copies.push(row);
+    }
+    assert!(late_copies.len() > 1000, "{who}: {}", late_copies.len());
+    let mut tx = db.begin().await.unwrap();
+    tx.insert(props, late_copies).await.unwrap();
+    tx.commit().await.unwrap();
     for sql in [
+        format!(
+            "UPDATE odds_player_props SET line = line + 7, over_price = -400, under_price = 300 WHERE game_date > '{D}'"
+        ),
         format!(
             "UPDATE player_game_summary SET points = points + 11, pra = pra + 20, fg3m = fg3m + 3, minutes = 48 WHERE game_date >= '{D}'"
         ),

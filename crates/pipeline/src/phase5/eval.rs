@@ -89,6 +89,7 @@ pub async fn evaluate(
                 last_5: a5,
                 last_10: a10,
                 season: s,
+                p_over_market: line.p_over_market,
                 predictions,
                 offers: line.offers.clone(),
             });
@@ -119,6 +120,10 @@ pub async fn evaluate(
             build: BuildInfo::current().to_string(),
             excluded,
             retrainings: periods.len(),
+            stages: periods
+                .iter()
+                .filter_map(|p| Some((p.trained_for, p.stages?)))
+                .collect(),
         },
         &out,
     );

@@ -53,7 +53,7 @@ impl Default for Settings {
             schedule: Schedule::default(),
             tipoff_grace_minutes: 10,
             line: LineChoice::Consensus,
-            systems: vec![SystemKind::Baseline, SystemKind::Gbm],
+            systems: vec![SystemKind::Baseline, SystemKind::Anchored],
             markets: Market::ALL.to_vec(),
             params: BoosterParams::default(),
         }

@@ -5,10 +5,12 @@
 //! No line → no edge, no P(over), no recommendation (all NULL); no price → no pick.
 //!
 //! Models: the one serving date D was trained for T = the schedule's training date of D, on
-//! rows dated before T (so before D). The predict run of the first game date on or after T
-//! writes its `model_registry` row; other dates find the file through the registry (checked
-//! against its hash) or, in a backfill, share it in memory. Training is deterministic, so a
-//! date that must retrain (no registry row yet) gets the same model.
+//! rows dated before T (so before D); the box-score model for the schedule's box date of T (at
+//! most T), less often, and the anchored model of T embeds the box model it builds on. The
+//! predict run of the first game date on or after a model's date writes its `model_registry`
+//! row; other dates find the file through the registry (checked against its hash) or, in a
+//! backfill, share it in memory. Training is deterministic, so a date that must retrain (no
+//! registry row yet) gets the same model.
 
 use super::data::{self, Rows};
 use super::{Settings, settings};
@@ -169,50 +171,199 @@ async fn serve_all(
     Ok(models)
 }
 
+/// Box-score models a backfill trained or loaded last, by (market, box training date): every
+/// anchored model of the weeks a box model serves builds on it.
+#[derive(Default)]
+struct RecentBoxModels(Mutex<Vec<(BoxKey, Arc<Trained>)>>);
+
+/// A box-score model's market and training date.
+type BoxKey = (Market, GameDate);
+
+impl RecentBoxModels {
+    fn get(&self, key: BoxKey) -> Option<Arc<Trained>> {
+        let recent = self.0.lock().expect("recent box models lock");
+        recent
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, m)| m.clone())
+    }
+
+    fn put(&self, key: BoxKey, model: Arc<Trained>) {
+        let mut recent = self.0.lock().expect("recent box models lock");
+        recent.retain(|(k, _)| *k != key);
+        recent.push((key, model));
+        // Two box dates per market, as for the training dates' models.
+        while recent.len() > RECENT_TRAINING_DATES * Market::ALL.len() {
+            recent.remove(0);
+        }
+    }
+}
+
+/// A box-score model for `market` trained for `box_for`, without training it: from this
+/// backfill's recent ones, or inside the anchored model of an earlier training date that the
+/// same box model served.
+async fn known_box(
+    ctx: &Ctx,
+    s: &Settings,
+    files: &ModelStore,
+    recent: &RecentBoxModels,
+    market: Market,
+    box_for: GameDate,
+    t: GameDate,
+) -> Result<Option<Arc<Trained>>, ProcessError> {
+    if let Some(hit) = recent.get((market, box_for)) {
+        return Ok(Some(hit));
+    }
+    let every = i32::from(s.schedule.retrain_every_days.max(1));
+    let mut earlier = t.add_days(-every);
+    while earlier >= box_for {
+        if let Some(hit) = registered(ctx, files, SystemKind::Anchored, market, earlier).await?
+            && let Some(b) = hit.model.anchored_box()
+            && b.trained_for == box_for.to_string()
+        {
+            return Ok(Some(Arc::new(b.clone_model())));
+        }
+        earlier = earlier.add_days(-every);
+    }
+    Ok(None)
+}
+
 /// The models of `t`: registered ones from their files, the others trained on one read of the
-/// rows before `t`. Those rows (tens of megabytes for two seasons) are dropped once the
-/// models exist.
+/// rows before `t`, independent ones (markets, systems) in parallel. Those rows (tens of
+/// megabytes for two seasons) are dropped once the models exist.
 async fn load_or_train(
     ctx: &Ctx,
     s: &'static Settings,
     files: &ModelStore,
     t: GameDate,
 ) -> Result<ServedModels, ProcessError> {
+    let recent_boxes = ctx
+        .memo("phase5:recent_box_models", || async {
+            Ok(RecentBoxModels::default())
+        })
+        .await?;
     let mut served = ServedModels::new();
-    let mut rows: Option<Rows> = None;
+    let mut missing: Vec<(SystemKind, Market)> = Vec::new();
     for &market in &s.markets {
         for &kind in &s.systems {
-            if let Some(hit) = registered(ctx, files, kind, market, t).await? {
-                served.insert((kind, market), Ok(hit));
-                continue;
+            match registered(ctx, files, kind, market, t).await? {
+                Some(hit) => {
+                    served.insert((kind, market), Ok(hit));
+                }
+                None => missing.push((kind, market)),
             }
-            if rows.is_none() {
-                let from = s.schedule.train_from(t);
-                let day_before = t.add_days(-1);
-                let (grace, line) = (s.tipoff_grace_minutes, &s.line);
-                rows = Some(
-                    data::load(&ctx.store.db, from, day_before, &s.markets, grace, line).await?,
-                );
-            }
-            let examples = rows
-                .as_ref()
-                .and_then(|r| r.by_market.get(&market))
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            // Seconds of CPU: let the runtime move lease renewals and other jobs elsewhere.
-            let trained =
-                crate::processor::cpu_bound(|| system::train(kind, market, &s.params, examples, t));
-            let model = match trained {
-                Ok(model) => match files.save(&model) {
-                    Ok(sha256) => Ok(Served { model, sha256 }),
-                    Err(e) => return Err(ProcessError::Data(e.to_string())),
-                },
-                Err(e) => Err(e.to_string()),
-            };
-            served.insert((kind, market), model);
         }
     }
+    if missing.is_empty() {
+        return Ok(served);
+    }
+    let from = s.schedule.train_from(t);
+    let (grace, line) = (s.tipoff_grace_minutes, &s.line);
+    let rows = data::load(&ctx.store.db, from, t.add_days(-1), &s.markets, grace, line).await?;
+    // Every market has the same rows (one per expected player-game), so one box date.
+    let box_for = s
+        .markets
+        .first()
+        .and_then(|m| rows.by_market.get(m))
+        .and_then(|r| s.schedule.box_date(r, t))
+        .unwrap_or(t);
+    let mut boxes: HashMap<Market, Arc<Trained>> = HashMap::new();
+    for &market in &s.markets {
+        if missing.contains(&(SystemKind::Anchored, market))
+            && let Some(b) = known_box(ctx, s, files, &recent_boxes, market, box_for, t).await?
+        {
+            boxes.insert(market, b);
+        }
+    }
+    let examples = |market: Market| {
+        rows.by_market
+            .get(&market)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    };
+    // Seconds of CPU: let the runtime move lease renewals and other jobs elsewhere.
+    let trained: Vec<((SystemKind, Market), Result<Trained, String>)> =
+        crate::processor::cpu_bound(|| {
+            std::thread::scope(|scope| {
+                let mut jobs = Vec::new();
+                for &market in &s.markets {
+                    let missing = &missing;
+                    let wanted = move |k: SystemKind| missing.contains(&(k, market));
+                    let known = boxes.get(&market).cloned();
+                    if wanted(SystemKind::Anchored) {
+                        let rows = examples(market);
+                        let box_rows = s.schedule.training_rows(rows, box_for);
+                        jobs.push(scope.spawn(move || {
+                            let trained_now = known.is_none();
+                            let b = match known {
+                                Some(b) => Ok(b),
+                                None => system::train(
+                                    SystemKind::Box,
+                                    market,
+                                    &s.params,
+                                    box_rows,
+                                    box_for,
+                                )
+                                .map(Arc::new)
+                                .map_err(|e| e.to_string()),
+                            };
+                            let anchored = b.clone().and_then(|b| {
+                                system::anchor(&b, rows, t).map_err(|e| e.to_string())
+                            });
+                            let out = vec![((SystemKind::Anchored, market), anchored)];
+                            (b.ok().filter(|_| trained_now), out)
+                        }));
+                    }
+                    if wanted(SystemKind::Baseline) {
+                        let rows = examples(market);
+                        jobs.push(scope.spawn(move || {
+                            let kind = SystemKind::Baseline;
+                            let m = system::train(kind, market, &s.params, rows, t)
+                                .map_err(|e| e.to_string());
+                            (None, vec![((kind, market), m)])
+                        }));
+                    }
+                }
+                let mut out = Vec::new();
+                for job in jobs {
+                    let (new_box, models) = job.join().expect("a training thread does not panic");
+                    if let Some(b) = new_box {
+                        recent_boxes.put((b.market(), box_for), b);
+                    }
+                    out.extend(models);
+                }
+                out
+            })
+        });
+    drop(rows);
+    for (key, model) in trained {
+        let model = match model {
+            Ok(model) => match files.save(&model) {
+                Ok(sha256) => Ok(Served { model, sha256 }),
+                Err(e) => return Err(ProcessError::Data(e.to_string())),
+            },
+            Err(e) => Err(e),
+        };
+        served.insert(key, model);
+    }
     Ok(served)
+}
+
+/// Whether `date` is the first game date (with features) on or after `since`.
+async fn first_date_since(
+    ctx: &Ctx,
+    since: GameDate,
+    date: GameDate,
+) -> Result<bool, ProcessError> {
+    Ok(ctx
+        .store
+        .db
+        .query(
+            "SELECT 1 FROM feature_store WHERE feature_version = $1 AND game_date >= $2 AND game_date < $3 LIMIT 1",
+            &[FEATURE_VERSION.into(), since.to_string().into(), date.to_string().into()],
+        )
+        .await?
+        .is_empty())
 }
 
 impl Processor for Predict {
@@ -242,15 +393,8 @@ impl Processor for Predict {
                 return Err(ProcessError::NoInput);
             }
             let t = s.schedule.training_date(date);
-            let first_use = ctx
-                .store
-                .db
-                .query(
-                    "SELECT 1 FROM feature_store WHERE feature_version = $1 AND game_date >= $2 AND game_date < $3 LIMIT 1",
-                    &[FEATURE_VERSION.into(), t.to_string().into(), date.to_string().into()],
-                )
-                .await?
-                .is_empty();
+            // The predict run of the first game date a model serves registers it.
+            let first_use = first_date_since(ctx, t, date).await?;
             let files = ModelStore::beside_raw(ctx.store.raw.dir());
             let mut out = Output {
                 inputs: vec![

@@ -180,9 +180,9 @@ pub async fn every_endpoint(app: &App, who: &str) {
     let summary = r["summary"].as_array().unwrap();
     let pra = summary
         .iter()
-        .find(|x| x["market"] == "pra" && x["system_id"] == "gbm")
+        .find(|x| x["market"] == "pra" && x["system_id"] == "anchored")
         .unwrap();
-    let won = count(s, "SELECT COUNT(*) FROM prediction_grades WHERE game_date = $1 AND market = 'pra' AND system_id = 'gbm' AND correct", &[day.into()]).await;
+    let won = count(s, "SELECT COUNT(*) FROM prediction_grades WHERE game_date = $1 AND market = 'pra' AND system_id = 'anchored' AND correct", &[day.into()]).await;
     assert_eq!(pra["wins"].as_i64(), Some(won), "{who}: {pra}");
     assert_bad(app, "/api/results/2023-02-30", "YYYY-MM-DD", who).await;
 
@@ -216,10 +216,10 @@ pub async fn every_endpoint(app: &App, who: &str) {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["market"] == "pra" && r["system_id"] == "gbm")
+        .filter(|r| r["market"] == "pra" && r["system_id"] == "anchored")
         .map(|r| r["picks"].as_i64().unwrap())
         .sum();
-    let all_picks = count(s, "SELECT COUNT(*) FROM prediction_grades WHERE status = 'graded' AND market = 'pra' AND system_id = 'gbm' AND correct IS NOT NULL", &[]).await;
+    let all_picks = count(s, "SELECT COUNT(*) FROM prediction_grades WHERE status = 'graded' AND market = 'pra' AND system_id = 'anchored' AND correct IS NOT NULL", &[]).await;
     assert_eq!(
         picks_in_buckets, all_picks,
         "{who}: every graded pick is in one edge bucket"

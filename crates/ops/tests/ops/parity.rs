@@ -13,6 +13,7 @@ use nba_props_pipeline::{Ctx, testdata};
 use nba_props_runtime::Graph;
 use nba_props_runtime::clock::ManualClock;
 use nba_props_runtime::testing::{count, import};
+use nba_props_store::schema::FEATURE_STORE;
 use nba_props_store::testing::{self, TestDb};
 use std::sync::Arc;
 
@@ -85,6 +86,45 @@ async fn parity_fails_naming_a_feature_absent_live(t: TestDb) {
             m.system_id, m.market
         );
     }
+
+    // A player-game of the training window without a box score (a player who did not play)
+    // is not a training row: copies of a whole training date under unknown player ids change
+    // nothing.
+    let names: Vec<&str> = FEATURE_STORE.columns.iter().map(|c| c.name).collect();
+    let copied: Vec<String> = names
+        .iter()
+        .map(|c| match *c {
+            "player_id" => "player_id + 900000000".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    let train_to = clean.models[0].train_to.clone().unwrap();
+    let not_played = db
+        .execute(
+            &format!(
+                "INSERT INTO feature_store ({}) SELECT {} FROM feature_store WHERE game_date = '{train_to}'",
+                names.join(", "),
+                copied.join(", ")
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(not_played > 100, "{who}: {not_played} rows of {train_to}");
+    let with_dnp = parity::check(db, d(D)).await.unwrap();
+    assert_eq!(
+        with_dnp
+            .models
+            .iter()
+            .map(|m| m.training_rows)
+            .collect::<Vec<_>>(),
+        clean
+            .models
+            .iter()
+            .map(|m| m.training_rows)
+            .collect::<Vec<_>>(),
+        "{who}"
+    );
 
     // Features NULL in most training rows (on this slice of the archive: the injury report's,
     // and the head-to-head ones this early in the season) are not required live, even when

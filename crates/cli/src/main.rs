@@ -246,6 +246,15 @@ enum Check {
         #[arg(long, default_value_t = 50)]
         sample: usize,
     },
+    /// Per model that predicted the date, each feature's NULL share in its training rows vs
+    /// the date's prediction rows; exit 1 naming each feature present in training and absent
+    /// live (docs/live-day.md).
+    Parity {
+        #[arg(long, default_value = "today")]
+        date: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn version() -> &'static str {
@@ -415,6 +424,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let sample = at_most("--sample", sample, 1_000_000)?;
             commands::check_features(&config, resolve_date(&date)?, sample).await
         }
+        Command::Check {
+            what: Check::Parity { date, json },
+        } => ops::parity(&config, resolve_date(&date)?, json).await,
         Command::Run {
             date,
             from,

@@ -1,9 +1,10 @@
-//! The operations commands: `health`, `reconcile`, `drift`, `heartbeats`.
+//! The operations commands: `health`, `reconcile`, `drift`, `heartbeats`, `check parity`.
 
 use crate::commands::open;
 use crate::config::Config;
+use nba_props_core::GameDate;
 use nba_props_ops::health::{self, Status};
-use nba_props_ops::{alerts, days, drift, heartbeats, reconcile};
+use nba_props_ops::{alerts, days, drift, heartbeats, parity, reconcile};
 use nba_props_runtime::SystemClock;
 use nba_props_runtime::clock::format_ms;
 use std::process::ExitCode;
@@ -204,4 +205,51 @@ pub async fn heartbeats(config: &Config, prune: Option<String>) -> anyhow::Resul
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `nba-props check parity --date D`: per model that predicted D, the features present in its
+/// training rows and absent from D's prediction rows; exit 1 when there is any (or a
+/// prediction whose model cannot be checked).
+pub async fn parity(config: &Config, date: GameDate, json: bool) -> anyhow::Result<ExitCode> {
+    let store = open(config).await?;
+    let report = parity::check(&store.db, date).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(code(report.ok()));
+    }
+    if report.models.is_empty() && report.unchecked.is_empty() {
+        println!("No predictions for {date}: nothing to check.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Train/serve parity for {date}: a feature fails when NULL in at most {:.0}% of the training rows and at least {:.0}% of the prediction rows.",
+        100.0 * report.max_training_null_share,
+        100.0 * report.min_live_null_share
+    );
+    for m in &report.models {
+        let missing: Vec<&str> = m.missing_live().collect();
+        println!(
+            "  {} {} (model {}, trained on {} rows {}..{}): {} prediction rows, {}",
+            m.system_id,
+            m.market,
+            m.model_version,
+            m.training_rows,
+            m.train_from.as_deref().unwrap_or("-"),
+            m.train_to.as_deref().unwrap_or("-"),
+            m.live_rows,
+            if missing.is_empty() {
+                "every feature of training present".to_string()
+            } else {
+                format!("absent live: {}", missing.join(", "))
+            }
+        );
+    }
+    let failures = report.failures();
+    if !failures.is_empty() {
+        println!("FAIL: {} problems", failures.len());
+        for f in &failures {
+            println!("  {f}");
+        }
+    }
+    Ok(code(report.ok()))
 }

@@ -8,6 +8,7 @@ pub mod days;
 pub mod drift;
 pub mod health;
 pub mod heartbeats;
+pub mod parity;
 pub mod reconcile;
 pub mod scheduler;
 pub mod serve;

@@ -1,7 +1,8 @@
 //! The operations commands as a user runs them, on a fresh data directory (SQLite): their
 //! output, exit codes and errors. The checks themselves are tested in crates/ops over real data.
 
-use crate::common::nba_props;
+use crate::common::{nba_props, shared_data};
+use nba_props_store::Db;
 use std::process::Output;
 
 fn out(o: &Output) -> String {
@@ -31,6 +32,7 @@ fn health_reconcile_drift_and_heartbeats_on_a_fresh_database() {
         "missing_partitions",
         "duplicate_keys",
         "builds_in_use",
+        "train_serve_parity",
     ] {
         assert!(text.contains(&format!("pass {check}")), "{check}: {text}");
     }
@@ -44,7 +46,7 @@ fn health_reconcile_drift_and_heartbeats_on_a_fresh_database() {
         as_of.parse::<jiff::Timestamp>().is_ok() && as_of.starts_with(v["to"].as_str().unwrap()),
         "as_of {as_of} is the instant of the window's last day: {v}"
     );
-    assert_eq!(v["checks"].as_array().unwrap().len(), 11);
+    assert_eq!(v["checks"].as_array().unwrap().len(), 12);
 
     let o = nba_props(d, &["reconcile", "--days", "3"]);
     assert!(o.status.success(), "{}", out(&o));
@@ -75,4 +77,74 @@ fn health_reconcile_drift_and_heartbeats_on_a_fresh_database() {
         "{}",
         out(&o)
     );
+}
+
+/// `check parity` as a user runs it after a backfill through phase 5: exit 0, then, with the
+/// spread planted NULL in the date's feature rows (the live path without game lines), exit 1
+/// naming it, in text and in JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_parity_passes_after_a_backfill_and_names_a_feature_planted_null() {
+    let Some(data) = shared_data() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let archive = data.join("archive");
+    let o = nba_props(d, &["import", archive.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", out(&o));
+    let o = nba_props(
+        d,
+        &[
+            "backfill",
+            "--from",
+            "2023-10-20",
+            "--to",
+            "2023-11-08",
+            "--phases",
+            "2-5",
+            "--in-process",
+        ],
+    );
+    assert!(o.status.success(), "{}", out(&o));
+
+    let o = nba_props(d, &["check", "parity", "--date", "2023-11-08"]);
+    let text = out(&o);
+    assert!(o.status.success(), "{text}");
+    assert!(
+        text.starts_with("Train/serve parity for 2023-11-08"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("every feature of training present").count(),
+        6,
+        "baseline and gbm × three markets: {text}"
+    );
+
+    let db = Db::connect(&format!("sqlite://{}", d.join("nba-props.db").display()))
+        .await
+        .unwrap();
+    db.execute(
+        "UPDATE feature_store SET spread = NULL WHERE game_date = '2023-11-08'",
+        &[],
+    )
+    .await
+    .unwrap();
+    let o = nba_props(d, &["check", "parity", "--date", "2023-11-08"]);
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert_eq!(text.matches("absent live: spread\n").count(), 6, "{text}");
+    let o = nba_props(d, &["check", "parity", "--date", "2023-11-08", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for m in v["models"].as_array().unwrap() {
+        let missing: Vec<&str> = m["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["missing_live"] == true)
+            .map(|f| f["feature"].as_str().unwrap())
+            .collect();
+        assert_eq!(missing, ["spread"], "{m}");
+        assert!(m["training_rows"].as_i64().unwrap() > 0, "{m}");
+    }
 }

@@ -2,11 +2,13 @@
 //! concerned (dates, processors, workers, tables), and one 0–100 score over them all.
 //!
 //! The checks are split by what they read: [`runtime`] (heartbeats, jobs, runs, builds),
-//! [`data`] (the tables against the schedule and against the runs), [`late`] (deadlines).
+//! [`data`] (the tables against the schedule and against the runs), [`late`] (deadlines),
+//! [`parity`] (the features of the latest predictions against their models' training rows).
 //! [`data`] and [`late`] also return their findings as [`Gap`]s, which `reconcile` closes.
 
 pub mod data;
 pub mod late;
+pub mod parity;
 pub mod runtime;
 
 use crate::config::OpsConfig;
@@ -200,6 +202,7 @@ pub async fn check(
         data::completion_check(&ctx).await?,
         data::team_points(&ctx).await?,
         data::feature_quality(&ctx, h).await?,
+        parity::train_serve_parity(&ctx).await?,
         runtime::builds_in_use(&ctx).await?,
     ];
     let (score, note) = if ctx.game_days.is_empty() {

@@ -4,5 +4,6 @@
 mod alerts;
 mod heal;
 mod health;
+mod parity;
 mod scheduler;
 mod support;

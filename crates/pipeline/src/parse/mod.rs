@@ -13,6 +13,7 @@
 //! - [`espn`]: ESPN scoreboards and game summaries (box score, pickcenter lines).
 //! - [`injury_report`]: the official injury-report PDF (positioned text → table rows).
 //! - [`nbacom_boxscore`]: per-game box scores (stats `boxscoretraditionalv3`, CDN live box score).
+//! - [`nbacom_rosters`]: nba.com player movement and the season's player list (`playerindex`).
 
 pub mod bettingpros;
 mod cell;
@@ -24,6 +25,7 @@ mod json;
 pub mod leaguegamelog;
 pub mod nbacom_boxscore;
 pub mod odds_game_lines;
+pub mod nbacom_rosters;
 pub mod odds_props;
 pub mod schedule;
 

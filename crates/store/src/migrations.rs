@@ -48,6 +48,7 @@ both! {
     9 "0009_job_failures" "job failures",
     11 "0011_who_plays" "who plays",
     12 "0012_live_day" "live day",
+    13 "0013_rosters" "rosters",
 }
 
 #[cfg(test)]

@@ -24,8 +24,8 @@ pub mod injury_report;
 mod json;
 pub mod leaguegamelog;
 pub mod nbacom_boxscore;
-pub mod odds_game_lines;
 pub mod nbacom_rosters;
+pub mod odds_game_lines;
 pub mod odds_props;
 pub mod schedule;
 

@@ -63,7 +63,10 @@ pub fn player_movement(bytes: &[u8], src: &Source) -> Result<Movements, ParseErr
             Ok(Some(m)) => out.moves.push(m),
             Ok(None) => out.not_players += 1,
             Err(error) => out.quarantined.push(Quarantined {
-                row: format!("{at} ({})", text(row, "TRANSACTION_DESCRIPTION").unwrap_or("")),
+                row: format!(
+                    "{at} ({})",
+                    text(row, "TRANSACTION_DESCRIPTION").unwrap_or("")
+                ),
                 error,
             }),
         }
@@ -104,7 +107,9 @@ fn movement(row: &Value, at: &str, src: &Source) -> Result<Option<Movement>, Par
         other => {
             return Err(src.error(
                 format!("{at}.Transaction_Type"),
-                format!("unknown transaction type {other:?}: which way it moves the player is unknown"),
+                format!(
+                    "unknown transaction type {other:?}: which way it moves the player is unknown"
+                ),
             ));
         }
     };
@@ -112,8 +117,8 @@ fn movement(row: &Value, at: &str, src: &Source) -> Result<Option<Movement>, Par
     let transaction_date = GameDate::parse(date)
         .map_err(|e| src.error(format!("{at}.TRANSACTION_DATE"), e.to_string()))?;
     let team_id = id(row, "TEAM_ID", at, src)?;
-    let team = Team::from_id(team_id)
-        .map_err(|e| src.error(format!("{at}.TEAM_ID"), e.to_string()))?;
+    let team =
+        Team::from_id(team_id).map_err(|e| src.error(format!("{at}.TEAM_ID"), e.to_string()))?;
     Ok(Some(Movement {
         transaction_date,
         transaction_type: transaction_type.to_string(),
@@ -148,8 +153,8 @@ pub fn player_list(bytes: &[u8], src: &Source) -> Result<PlayerList, ParseError>
     let season_text = v["parameters"]["Season"]
         .as_str()
         .ok_or_else(|| src.error("parameters.Season", "missing or not a string"))?;
-    let season = Season::parse(season_text)
-        .map_err(|e| src.error("parameters.Season", e.to_string()))?;
+    let season =
+        Season::parse(season_text).map_err(|e| src.error("parameters.Season", e.to_string()))?;
     let sets = v["resultSets"]
         .as_array()
         .ok_or_else(|| src.error("resultSets", "missing or not an array"))?;
@@ -187,7 +192,10 @@ pub fn player_list(bytes: &[u8], src: &Source) -> Result<PlayerList, ParseError>
         let read = || -> Result<ListedPlayer, ParseError> {
             let whole = |c: usize, name: &str| {
                 row[c].as_i64().ok_or_else(|| {
-                    src.error(format!("{row_at}.{name}"), format!("{} is not an id", row[c]))
+                    src.error(
+                        format!("{row_at}.{name}"),
+                        format!("{} is not an id", row[c]),
+                    )
                 })
             };
             let player_id = whole(person, "PERSON_ID")?;

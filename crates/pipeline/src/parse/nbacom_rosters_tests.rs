@@ -33,7 +33,9 @@ fn every_movement_row_is_a_move_a_pick_or_quarantined() {
     let harden = parsed
         .moves
         .iter()
-        .find(|m| m.player_id == 201935 && m.transaction_type == "Trade" && m.team.tricode() == "LAC")
+        .find(|m| {
+            m.player_id == 201935 && m.transaction_type == "Trade" && m.team.tricode() == "LAC"
+        })
         .expect("the Harden trade to the Clippers");
     assert_eq!(harden.transaction_date.to_string(), "2023-11-01");
     assert_eq!(harden.direction, Direction::Joins);
@@ -81,7 +83,12 @@ fn a_bad_movement_row_is_set_aside_and_the_rest_kept() {
 #[test]
 fn a_movement_payload_without_rows_is_refused_naming_the_field() {
     let e = player_movement(br#"{"rows": []}"#, &MOVEMENT).unwrap_err();
-    assert_field(&e, MOVEMENT.file, MOVEMENT.dataset, "NBA_Player_Movement.rows");
+    assert_field(
+        &e,
+        MOVEMENT.file,
+        MOVEMENT.dataset,
+        "NBA_Player_Movement.rows",
+    );
 }
 
 #[test]
@@ -105,8 +112,15 @@ fn every_listed_player_is_kept_with_his_team() {
         let parsed_for = parsed.players.iter().filter(|p| p.team == team).count();
         assert_eq!(parsed_for, listed, "{}", team.tricode());
     }
-    let adams = parsed.players.iter().find(|p| p.player_id == 203500).unwrap();
-    assert_eq!((adams.name.as_str(), adams.team.tricode()), ("Steven Adams", "HOU"));
+    let adams = parsed
+        .players
+        .iter()
+        .find(|p| p.player_id == 203500)
+        .unwrap();
+    assert_eq!(
+        (adams.name.as_str(), adams.team.tricode()),
+        ("Steven Adams", "HOU")
+    );
 }
 
 #[test]
@@ -124,9 +138,15 @@ fn a_bad_listed_player_is_set_aside_and_the_rest_kept() {
         .collect();
     assert_eq!(
         fields,
-        ["resultSets[0].rowSet[1].TEAM_ID", "resultSets[0].rowSet[2].PERSON_ID"]
+        [
+            "resultSets[0].rowSet[1].TEAM_ID",
+            "resultSets[0].rowSet[2].PERSON_ID"
+        ]
     );
-    let e = player_list(br#"{"parameters": {"Season": "2025-26"}, "resultSets": []}"#, &LIST)
-        .unwrap_err();
+    let e = player_list(
+        br#"{"parameters": {"Season": "2025-26"}, "resultSets": []}"#,
+        &LIST,
+    )
+    .unwrap_err();
     assert_field(&e, LIST.file, LIST.dataset, "resultSets");
 }

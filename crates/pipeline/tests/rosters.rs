@@ -72,9 +72,14 @@ async fn movement_and_lists_decide_who_plays(t: testing::TestDb) {
         return;
     };
     let (store, db, who) = (&t.store, &t.store.db, t.label);
-    import_archive(store, &data.join("archive"), BuildInfo::current(), |_, _| {})
-        .await
-        .unwrap();
+    import_archive(
+        store,
+        &data.join("archive"),
+        BuildInfo::current(),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
     run(store, processors_for(2..=3)).await;
     let before = expected(db).await;
 
@@ -94,7 +99,11 @@ async fn movement_and_lists_decide_who_plays(t: testing::TestDb) {
     let (player, last, team) = (games[2].i64(0).unwrap(), games[2].text(1), games[2].text(2));
     let (next, new_team) = (games[3].text(1), games[3].text(3));
     let after_next = games[4].text(1);
-    assert!(before.iter().any(|r| r.starts_with(&next) && r.contains(&format!(" {team} {player} "))));
+    assert!(
+        before
+            .iter()
+            .any(|r| r.starts_with(&next) && r.contains(&format!(" {team} {player} ")))
+    );
 
     // Traded to his next opponent on the date of game L (after it: the box score of L is older).
     db.execute(
@@ -169,14 +178,22 @@ async fn movement_and_lists_decide_who_plays(t: testing::TestDb) {
         "{who}: a list captured after a tip-off of {next} changed who plays on or before {next}"
     );
     assert!(
-        after_tip.iter().any(|r| r.contains(" 990000001 ") && r[..10] > *next.as_str()),
+        after_tip
+            .iter()
+            .any(|r| r.contains(" 990000001 ") && r[..10] > *next.as_str()),
         "{who}: the list is used for no later game"
     );
     plant(tipoff - jiff::SignedDuration::from_hours(1)).await;
     run(store, vec![Box::new(UpcomingPlayerContext)]).await;
     let listed = expected(db).await;
-    let rookie: Vec<&String> = listed.iter().filter(|r| r.contains(" 990000001 ")).collect();
-    assert!(!rookie.is_empty(), "{who}: the listed rookie is not expected");
+    let rookie: Vec<&String> = listed
+        .iter()
+        .filter(|r| r.contains(" 990000001 "))
+        .collect();
+    assert!(
+        !rookie.is_empty(),
+        "{who}: the listed rookie is not expected"
+    );
     assert!(
         rookie[0].starts_with(&next)
             && rookie[0].ends_with(&format!("{new_team} 990000001 Planted Rookie")),

@@ -148,7 +148,12 @@ pub fn default_schedules() -> Vec<Schedule> {
         s(
             "schedule",
             "0 7 * * *",
-            &["nbacom.schedule"],
+            // Rosters with the schedule: who is expected to play follows trades and signings.
+            &[
+                "nbacom.schedule",
+                "nbacom.player_movement",
+                "nbacom.player_list",
+            ],
             "today",
             false,
         ),

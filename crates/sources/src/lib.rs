@@ -199,6 +199,8 @@ impl Sources {
             "nbacom.boxscoretraditionalv3" => nbacom::boxscores(self, store, date, false, r).await,
             "nbacom.cdn_boxscore" => nbacom::boxscores(self, store, date, true, r).await,
             "nbacom.injury_report" => nbacom::injury_report(self, store, date, r).await,
+            "nbacom.player_movement" => nbacom::player_movement(self, store, date, r).await,
+            "nbacom.player_list" => nbacom::player_list(self, store, date, r).await,
             "espn.scoreboard" => espn::scoreboard(self, store, date, r).await.map(drop),
             "espn.summary" => espn::summaries(self, store, date, r).await,
             "oddsapi.events" => oddsapi::events(self, store, date, r).await.map(drop),

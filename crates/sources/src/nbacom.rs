@@ -1,6 +1,6 @@
 //! nba.com: the CDN schedule (stats `scheduleleaguev2` as fallback), stats `leaguegamelog`
 //! (player and team) for a date, `boxscoretraditionalv3` per game with the CDN live box score as
-//! fallback, and the official injury-report PDF.
+//! fallback, the official injury-report PDF, player movement and the season's player list.
 
 use crate::config::{INJURY, NBA_CDN, NBA_STATS};
 use crate::error::SourceError;
@@ -284,4 +284,48 @@ pub(crate) async fn injury_report(
             s.config.nba.injury_report_times
         ),
     })
+}
+
+/// stats.nba.com player movement (`NBA_Player_Movement.json`): one cumulative file of every
+/// transaction since 2015, stored under the season of `date` (the file has no season of its own).
+pub(crate) async fn player_movement(
+    s: &Sources,
+    store: &Store,
+    date: GameDate,
+    report: &mut ScrapeReport,
+) -> Result<(), SourceError> {
+    let t = target(NBA_STATS, "player_movement", date.season().to_string());
+    let url = format!(
+        "{}/js/data/playermovement/NBA_Player_Movement.json",
+        s.fetcher.base(NBA_STATS)?
+    );
+    let (_, stored) = s
+        .fetcher
+        .fetch_store(store, &t, &url, &[], Expect::Json)
+        .await?;
+    report.push(stored);
+    Ok(())
+}
+
+/// stats.nba.com `playerindex` of `date`'s season with `Historical=0`: every rostered player and
+/// his team as of the fetch. Chosen over the HTML team pages: one JSON request covers the league,
+/// with the same person and team ids as every other stats payload.
+pub(crate) async fn player_list(
+    s: &Sources,
+    store: &Store,
+    date: GameDate,
+    report: &mut ScrapeReport,
+) -> Result<(), SourceError> {
+    let season = date.season().to_string();
+    let t = target(NBA_STATS, "player_list", season.clone());
+    let url = format!(
+        "{}/stats/playerindex?Historical=0&LeagueID=00&Season={season}&TeamID=0",
+        s.fetcher.base(NBA_STATS)?
+    );
+    let (_, stored) = s
+        .fetcher
+        .fetch_store(store, &t, &url, &[], Expect::Json)
+        .await?;
+    report.push(stored);
+    Ok(())
 }

@@ -49,6 +49,7 @@ both! {
     10 "0010_priced_picks" "priced picks",
     11 "0011_who_plays" "who plays",
     12 "0012_live_day" "live day",
+    13 "0013_rosters" "rosters",
 }
 
 #[cfg(test)]

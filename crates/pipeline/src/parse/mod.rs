@@ -13,6 +13,7 @@
 //! - [`espn`]: ESPN scoreboards and game summaries (box score, pickcenter lines).
 //! - [`injury_report`]: the official injury-report PDF (positioned text → table rows).
 //! - [`nbacom_boxscore`]: per-game box scores (stats `boxscoretraditionalv3`, CDN live box score).
+//! - [`nbacom_rosters`]: nba.com player movement and the season's player list (`playerindex`).
 
 pub mod bettingpros;
 mod cell;
@@ -23,6 +24,7 @@ pub mod injury_report;
 mod json;
 pub mod leaguegamelog;
 pub mod nbacom_boxscore;
+pub mod nbacom_rosters;
 pub mod odds_game_lines;
 pub mod odds_props;
 pub mod schedule;

@@ -8,6 +8,7 @@ pub mod game_lines;
 pub mod games;
 pub mod injury_report;
 pub mod props;
+pub mod rosters;
 pub mod schedule;
 
 use crate::parse::ParseError;
@@ -27,6 +28,8 @@ pub fn processors() -> Vec<Box<dyn Processor>> {
         Box::new(espn::Summaries),
         Box::new(injury_report::InjuryReport),
         Box::new(bettingpros::Props),
+        Box::new(rosters::PlayerMovement),
+        Box::new(rosters::PlayerList),
     ]
 }
 

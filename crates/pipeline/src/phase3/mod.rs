@@ -3,6 +3,7 @@
 pub mod injury;
 pub mod load;
 pub mod player;
+pub mod roster;
 pub mod team;
 
 use crate::processor::Processor;

@@ -4,6 +4,7 @@
 
 use super::injury;
 use super::load::{self, Consensus, DayGame, History, f};
+use super::roster;
 use crate::analytics::names::RosterPlayer;
 use crate::analytics::summary::{player_summaries, team_games};
 use crate::processor::{
@@ -186,6 +187,17 @@ static UPCOMING_PLAYER: Declaration = Declaration {
             critical: false,
             window: Window::Date,
         },
+        Input::Table {
+            name: "nbac_player_movement",
+            critical: false,
+            window: Window::History,
+        },
+        // Captured on the date itself may still precede a tip-off; later ones are filtered out.
+        Input::Table {
+            name: "nbac_player_list",
+            critical: false,
+            window: Window::Season,
+        },
     ],
     outputs: &[&UPCOMING_PLAYER_GAME_CONTEXT, &UPCOMING_PLAYER_PROP_LINES],
 };
@@ -195,12 +207,19 @@ pub const ROSTER_DAYS: i32 = 30;
 
 /// The players each team of the day is expected to field: those whose latest game before the
 /// date was for that team within [`ROSTER_DAYS`]; for a team without a game yet this season,
-/// the last [`ROSTER_DAYS`] of its previous season (the bootstrap rule).
+/// the last [`ROSTER_DAYS`] of its previous season (the bootstrap rule). Over that, from nba.com
+/// (`rosters`, all known before the date's games):
+/// - a player whose latest transaction (dated before the date, within [`ROSTER_DAYS`]) is not
+///   older than his latest game goes where it leaves him: to the team that signed, received or
+///   claimed him, or nowhere when waived;
+/// - a player on the latest list captured before his team's tip-off who has no game this season
+///   (a rookie, a player new to the league) and no such transaction is expected for that team.
 pub fn candidates(
     history: &History,
     date: GameDate,
     games: &[DayGame],
     team_dates: &HashMap<Team, Vec<GameDate>>,
+    rosters: &roster::Rosters,
 ) -> BTreeMap<Team, Vec<i64>> {
     let season = date.season();
     let teams: Vec<Team> = games.iter().flat_map(|g| [g.home, g.away]).collect();
@@ -220,7 +239,7 @@ pub fn candidates(
             .map(|(id, _)| *id)
             .collect();
         let played = team_dates.get(&team).is_some_and(|d| !d.is_empty());
-        let mut ids = if !this_season.is_empty() || played {
+        let ids = if !this_season.is_empty() || played {
             this_season
         } else {
             let last = latest
@@ -238,8 +257,31 @@ pub fn candidates(
                 .map(|(id, _)| *id)
                 .collect()
         };
-        ids.sort_unstable();
         out.insert(team, ids);
+    }
+    // Transactions newer than the player's latest game decide his team.
+    let decided: HashMap<i64, Option<Team>> = rosters
+        .moved
+        .iter()
+        .filter(|(id, m)| latest.get(*id).is_none_or(|g| m.date >= g.date))
+        .map(|(id, m)| (*id, m.team))
+        .collect();
+    for (team, ids) in out.iter_mut() {
+        ids.retain(|id| decided.get(id).is_none_or(|t| *t == Some(*team)));
+        let moved_in: Vec<i64> = decided
+            .iter()
+            .filter(|(id, t)| **t == Some(*team) && !ids.contains(id))
+            .map(|(id, _)| *id)
+            .collect();
+        ids.extend(moved_in);
+        let played_this_season = |id: &i64| latest.get(id).is_some_and(|g| g.season == season);
+        for p in rosters.listed.get(team).into_iter().flatten() {
+            let id = p.player_id;
+            if !played_this_season(&id) && !decided.contains_key(&id) && !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids.sort_unstable();
     }
     out
 }
@@ -263,7 +305,23 @@ impl Processor for UpcomingPlayerContext {
             }
             let history = load::history(ctx, date).await?;
             let team_dates = team_game_dates(&history, date);
-            let roster = candidates(&history, date, &games, &team_dates);
+            let rosters = roster::load(ctx, date, &games).await?;
+            let roster = candidates(&history, date, &games, &team_dates, &rosters);
+            let listed_names: HashMap<i64, &str> = rosters
+                .listed
+                .values()
+                .flatten()
+                .map(|p| (p.player_id, p.name.as_str()))
+                .collect();
+            // A player without a game yet is known by the list's name.
+            let name_of = |id: &i64| -> String {
+                history
+                    .names
+                    .get(id)
+                    .cloned()
+                    .or_else(|| listed_names.get(id).map(|n| n.to_string()))
+                    .unwrap_or_default()
+            };
             let mut rosters: HashMap<GameId, Vec<RosterPlayer>> = HashMap::new();
             for g in &games {
                 let players = roster
@@ -276,7 +334,7 @@ impl Processor for UpcomingPlayerContext {
                     players
                         .map(|id| RosterPlayer {
                             player_id: *id,
-                            name: history.names.get(id).cloned().unwrap_or_default(),
+                            name: name_of(id),
                         })
                         .collect(),
                 );
@@ -293,6 +351,8 @@ impl Processor for UpcomingPlayerContext {
                     "player_game_summary".into(),
                     "odds_player_props".into(),
                     "nbac_injury_report".into(),
+                    "nbac_player_movement".into(),
+                    "nbac_player_list".into(),
                 ],
                 unmatched,
                 ..Output::default()
@@ -324,7 +384,7 @@ impl Processor for UpcomingPlayerContext {
                             g.game_id.as_str().into(),
                             (*id).into(),
                             date.to_string().into(),
-                            history.names.get(id).cloned().unwrap_or_default().into(),
+                            name_of(id).into(),
                             team.tricode().into(),
                             opponent.tricode().into(),
                             is_home.into(),

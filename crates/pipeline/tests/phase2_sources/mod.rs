@@ -9,6 +9,7 @@ mod game_lines;
 mod injury_report;
 mod props;
 mod quarantine;
+mod rosters;
 
 use nba_props_core::GameDate;
 use nba_props_pipeline::backfill::{BackfillSummary, backfill, processors_for};

@@ -444,3 +444,67 @@ async fn when_stats_and_the_cdn_both_fail_both_errors_are_reported() {
         "{msg}"
     );
 }
+
+/// The rows of the movement payload stored for `stored`.
+async fn movement_rows(
+    t: &nba_props_store::testing::TestDb,
+    stored: &nba_props_sources::Stored,
+) -> usize {
+    let body = t.store.raw.get(&stored.sha256).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&body).expect("stored movement is JSON");
+    v["NBA_Player_Movement"]["rows"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn player_movement_is_stored_decompressed_under_the_season() {
+    // The real capture is the gzip body nba.com sends; served as such, it must be stored as the
+    // JSON it encodes (8,730 transactions, counted independently with Python's json module).
+    let (gz,) = fixtures!("najicham/nbac_player_movement/raw_1ecdb80d.json.gz");
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/js/data/playermovement/NBA_Player_Movement.json"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .set_body_raw(gz, "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let t = db().await;
+    let s = sources(config(&server.uri()));
+    let r = s
+        .scrape(&t.store, "nbacom.player_movement", date("2024-02-08"))
+        .await
+        .unwrap();
+    assert_eq!(r.stored.len(), 1);
+    let stored = &r.stored[0];
+    assert_eq!(
+        (stored.dataset.as_str(), stored.partition.as_str()),
+        ("player_movement", "2023-24")
+    );
+    assert_eq!(movement_rows(&t, stored).await, 8730);
+}
+
+#[tokio::test]
+async fn player_list_asks_for_the_season_s_rostered_players() {
+    let (list,) = fixtures!("najicham/nbac_player_list/raw_7af00b51.json");
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/stats/playerindex"))
+        .and(query_param("Season", "2025-26"))
+        .and(query_param("Historical", "0"))
+        .and(query_param("LeagueID", "00"))
+        .respond_with(json(&list))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let t = db().await;
+    let s = sources(config(&server.uri()));
+    let r = s
+        .scrape(&t.store, "nbacom.player_list", date("2025-11-03"))
+        .await
+        .unwrap();
+    assert_eq!(r.stored.len(), 1);
+    assert_stored(&t, &r.stored[0], "nbacom", "player_list", "2025-26", &list).await;
+}

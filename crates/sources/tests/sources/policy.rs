@@ -323,7 +323,7 @@ async fn every_listed_dataset_is_scrapable_and_names_resolve() {
         assert!(ok, "{}: {e}", d.name);
         assert_eq!(resolve(d.name).unwrap(), [d]);
     }
-    assert_eq!(resolve("nbacom").unwrap().len(), 6);
+    assert_eq!(resolve("nbacom").unwrap().len(), 8);
     assert_eq!(resolve("oddsapi").unwrap().len(), 3);
     let e = s
         .scrape(&t.store, "nbacom.nope", date("2024-01-15"))

@@ -167,6 +167,48 @@ pub static NBAC_INJURY_REPORT: TableDef = TableDef {
     moves_by: None,
 };
 
+/// nba.com player movement: one row per player transaction (signing, trade, waiver), partitioned
+/// by its date.
+pub static NBAC_PLAYER_MOVEMENT: TableDef = TableDef {
+    name: "nbac_player_movement",
+    columns: &[
+        c("transaction_date", Text),
+        c("player_id", Int),
+        c("team", Text),
+        c("transaction_type", Text),
+        c("description", Text),
+        c("direction", Text),
+        c("payload_sha256", Text),
+    ],
+    key: &[
+        "transaction_date",
+        "player_id",
+        "team",
+        "transaction_type",
+        "description",
+    ],
+    partition: &["transaction_date"],
+    moves_by: None,
+};
+
+/// nba.com player list (stats `playerindex`): one row per capture and rostered player,
+/// partitioned by the capture's Eastern date.
+pub static NBAC_PLAYER_LIST: TableDef = TableDef {
+    name: "nbac_player_list",
+    columns: &[
+        c("captured_on", Text),
+        c("captured_at", Text),
+        c("season", Text),
+        c("player_id", Int),
+        c("player_name", Text),
+        c("team", Text),
+        c("payload_sha256", Text),
+    ],
+    key: &["captured_at", "player_id"],
+    partition: &["captured_on"],
+    moves_by: None,
+};
+
 /// BettingPros prop offers: one row per (event, market, book, player, line, snapshot).
 pub static BETTINGPROS_PLAYER_PROPS: TableDef = TableDef {
     name: "bettingpros_player_props",

@@ -450,11 +450,16 @@ pub fn anchor(box_model: &Trained, rows: &[Example], trained_for: GameDate) -> R
             ),
         });
     }
-    let since: Vec<Example> = rows
+    // Every played row since the box model's date is seen (predicted by the box model); the
+    // ones with a line fit the second stage.
+    let seen_since: Vec<&Example> = rows
         .iter()
         .filter(|r| r.date >= box_for && r.date < trained_for && r.actual.is_some())
+        .collect();
+    let since: Vec<Example> = seen_since
+        .iter()
         .filter(|r| r.line.is_some())
-        .cloned()
+        .map(|r| (*r).clone())
         .collect();
     let mut lined = box_model.held_out.clone();
     for (r, p) in since.iter().zip(box_model.predict(&since)) {
@@ -470,11 +475,12 @@ pub fn anchor(box_model: &Trained, rows: &[Example], trained_for: GameDate) -> R
         });
     }
     let stage = Stage::fit(&lined, box_model.spread);
-    let train_to = lined
+    // The window and the count are those of every row the model saw, so that they describe the
+    // same rows (the train/serve parity check reads them back from the registry).
+    let train_to = seen_since
         .iter()
-        .map(|h| h.date.as_str())
+        .map(|r| r.date.to_string())
         .max()
-        .map(str::to_string)
         .max(box_model.train_to.clone());
     Ok(Trained {
         kind: SystemKind::Anchored,
@@ -482,7 +488,7 @@ pub fn anchor(box_model: &Trained, rows: &[Example], trained_for: GameDate) -> R
         trained_for: trained_for.to_string(),
         train_from: box_model.train_from.clone(),
         train_to,
-        train_rows: box_model.train_rows + since.len(),
+        train_rows: box_model.train_rows + seen_since.len(),
         spread: stage.spread,
         validation: box_model.validation.clone(),
         params: box_model.params.clone(),

@@ -84,3 +84,42 @@ pub fn espn_summary_from_game_page(html: &str) -> serde_json::Value {
         "boxscore": {"players": players},
     })
 }
+
+/// Plants, in `nbac_injury_report` as phase 2 writes it, a report captured one minute after the
+/// tip-off of `date`'s first game listing every expected player of both teams OUT: a report after
+/// the cutoff must change nothing of that date. Returns the rows planted.
+pub async fn plant_late_injury_report(db: &nba_props_store::Db, date: &str) -> usize {
+    let players = db
+        .query(
+            &format!(
+                "SELECT u.game_id, u.team, u.player_name, s.tipoff_utc FROM upcoming_player_game_context u \
+                 JOIN nbac_schedule s ON s.game_id = u.game_id WHERE u.game_date = '{date}' AND s.tipoff_utc IS NOT NULL \
+                 AND u.game_id = (SELECT MIN(game_id) FROM nbac_schedule WHERE game_date = '{date}' AND tipoff_utc IS NOT NULL)"
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    let sql = "INSERT INTO nbac_injury_report (report_at, game_id, team, entry, game_date, entry_type, player_name, \
+               status, reason, category, previous_status, previous_reason, game_time, matchup, layout, page, payload_sha256) \
+               VALUES ($1, $2, $3, $4, $5, 'player', $4, 'Out', 'Injury/Illness - planted', NULL, NULL, NULL, NULL, \
+               'XXX@YYY', 'current', 1, 'planted')";
+    for p in &players {
+        let tipoff: jiff::Timestamp = p.text(3).parse().unwrap();
+        let late = (tipoff + jiff::SignedDuration::from_mins(1)).to_string();
+        let name = p.text(2);
+        let printed = match name.split_once(' ') {
+            Some((first, last)) => format!("{last}, {first}"),
+            None => name.clone(),
+        };
+        let params: Vec<nba_props_store::Value> = vec![
+            late.into(),
+            p.text(0).into(),
+            p.text(1).into(),
+            printed.into(),
+            date.into(),
+        ];
+        db.execute(sql, &params).await.unwrap();
+    }
+    players.len()
+}

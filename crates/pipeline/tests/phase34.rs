@@ -54,45 +54,6 @@ async fn snapshot_of_d(db: &Db) -> String {
     out
 }
 
-/// Plants, in `nbac_injury_report` as phase 2 writes it, a report captured one minute after the
-/// tip-off of D's first game listing every expected player of both teams OUT: a report after
-/// the cutoff must change nothing of D. Returns the rows planted.
-async fn plant_late_injury_report(db: &Db) -> usize {
-    let players = db
-        .query(
-            &format!(
-                "SELECT u.game_id, u.team, u.player_name, s.tipoff_utc FROM upcoming_player_game_context u \
-                 JOIN nbac_schedule s ON s.game_id = u.game_id WHERE u.game_date = '{D}' AND s.tipoff_utc IS NOT NULL \
-                 AND u.game_id = (SELECT MIN(game_id) FROM nbac_schedule WHERE game_date = '{D}' AND tipoff_utc IS NOT NULL)"
-            ),
-            &[],
-        )
-        .await
-        .unwrap();
-    let sql = "INSERT INTO nbac_injury_report (report_at, game_id, team, entry, game_date, entry_type, player_name, \
-               status, reason, category, previous_status, previous_reason, game_time, matchup, layout, page, payload_sha256) \
-               VALUES ($1, $2, $3, $4, $5, 'player', $4, 'Out', 'Injury/Illness - planted', NULL, NULL, NULL, NULL, \
-               'XXX@YYY', 'current', 1, 'planted')";
-    for p in &players {
-        let tipoff: jiff::Timestamp = p.text(3).parse().unwrap();
-        let late = (tipoff + jiff::SignedDuration::from_mins(1)).to_string();
-        let name = p.text(2);
-        let printed = match name.split_once(' ') {
-            Some((first, last)) => format!("{last}, {first}"),
-            None => name.clone(),
-        };
-        let params: Vec<nba_props_store::Value> = vec![
-            late.into(),
-            p.text(0).into(),
-            p.text(1).into(),
-            printed.into(),
-            D.into(),
-        ];
-        db.execute(sql, &params).await.unwrap();
-    }
-    players.len()
-}
-
 // One test per backend, so the two run side by side.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phases_3_and_4_agree_with_the_sources_and_never_look_ahead_on_sqlite() {
@@ -275,7 +236,10 @@ async fn phases_3_and_4_agree_with_the_sources_and_never_look_ahead(t: testing::
     .await
     .unwrap();
     // An injury report captured after tip-off ruling out everyone of a game of D: ignored.
-    assert!(plant_late_injury_report(db).await > 10, "{who}");
+    assert!(
+        testdata::plant_late_injury_report(db, D).await > 10,
+        "{who}"
+    );
     let changed = run(store, 3..=4).await;
     let planted = "UPDATE feature_store SET pts_l10 = pts_l10 + 0.5 WHERE game_date = '2023-12-01' AND player_id = \
          (SELECT MIN(player_id) FROM feature_store WHERE game_date = '2023-12-01' AND pts_l10 IS NOT NULL)";

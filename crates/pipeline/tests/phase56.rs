@@ -153,45 +153,6 @@ fn json(path: &std::path::Path) -> serde_json::Value {
     .unwrap()
 }
 
-/// Plants, in `nbac_injury_report` as phase 2 writes it, a report captured one minute after the
-/// tip-off of D's first game listing every expected player of both teams OUT: a report after
-/// the cutoff must change nothing of D. Returns the rows planted.
-async fn plant_late_injury_report(db: &Db) -> usize {
-    let players = db
-        .query(
-            &format!(
-                "SELECT u.game_id, u.team, u.player_name, s.tipoff_utc FROM upcoming_player_game_context u \
-                 JOIN nbac_schedule s ON s.game_id = u.game_id WHERE u.game_date = '{D}' AND s.tipoff_utc IS NOT NULL \
-                 AND u.game_id = (SELECT MIN(game_id) FROM nbac_schedule WHERE game_date = '{D}' AND tipoff_utc IS NOT NULL)"
-            ),
-            &[],
-        )
-        .await
-        .unwrap();
-    let sql = "INSERT INTO nbac_injury_report (report_at, game_id, team, entry, game_date, entry_type, player_name, \
-               status, reason, category, previous_status, previous_reason, game_time, matchup, layout, page, payload_sha256) \
-               VALUES ($1, $2, $3, $4, $5, 'player', $4, 'Out', 'Injury/Illness - planted', NULL, NULL, NULL, NULL, \
-               'XXX@YYY', 'current', 1, 'planted')";
-    for p in &players {
-        let tipoff: jiff::Timestamp = p.text(3).parse().unwrap();
-        let late = (tipoff + jiff::SignedDuration::from_mins(1)).to_string();
-        let name = p.text(2);
-        let printed = match name.split_once(' ') {
-            Some((first, last)) => format!("{last}, {first}"),
-            None => name.clone(),
-        };
-        let params: Vec<nba_props_store::Value> = vec![
-            late.into(),
-            p.text(0).into(),
-            p.text(1).into(),
-            printed.into(),
-            D.into(),
-        ];
-        db.execute(sql, &params).await.unwrap();
-    }
-    players.len()
-}
-
 // One test per backend, so the two run side by side.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_ahead_on_sqlite() {
@@ -517,7 +478,10 @@ async fn predictions_use_pre_tip_lines_grade_against_box_scores_and_never_look_a
     std::fs::remove_dir_all(files.path("x").parent().unwrap()).unwrap();
     // An injury report captured after tip-off ruling out everyone of a game of D, taken up by D's
     // player context and features: ignored.
-    assert!(plant_late_injury_report(db).await > 10, "{who}");
+    assert!(
+        testdata::plant_late_injury_report(db, D).await > 10,
+        "{who}"
+    );
     let ctx = Ctx::new(store.clone());
     for name in [
         "upcoming_player_game_context",

@@ -117,7 +117,7 @@ async fn check_parity_passes_after_a_backfill_and_names_a_feature_planted_null()
     assert_eq!(
         text.matches("every feature of training present").count(),
         6,
-        "baseline and gbm × three markets: {text}"
+        "baseline and anchored × three markets: {text}"
     );
 
     let db = Db::connect(&format!("sqlite://{}", d.join("nba-props.db").display()))

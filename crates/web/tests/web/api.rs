@@ -230,13 +230,13 @@ pub async fn every_endpoint(app: &App, who: &str) {
     let (status, rec) = app.get("/api/record").await;
     assert_eq!(status, 200, "{who}: {rec}");
     let records = rec["records"].as_array().unwrap();
-    let gbm = records
+    let published = records
         .iter()
-        .find(|r| r["market"] == "pra" && r["system_id"] == "gbm")
+        .find(|r| r["market"] == "pra" && r["system_id"] == "anchored")
         .unwrap_or_else(|| panic!("{who}: {rec}"));
-    let staked = count(s, "SELECT COUNT(*) FROM prediction_grades WHERE status = 'graded' AND market = 'pra' AND system_id = 'gbm' AND pick_price IS NOT NULL", &[]).await;
+    let staked = count(s, "SELECT COUNT(*) FROM prediction_grades WHERE status = 'graded' AND market = 'pra' AND system_id = 'anchored' AND pick_price IS NOT NULL", &[]).await;
     assert!(staked > 0, "{who}");
-    assert_eq!(gbm["n"].as_i64(), Some(staked), "{who}: {gbm}");
+    assert_eq!(published["n"].as_i64(), Some(staked), "{who}: {published}");
     assert_bad(app, "/api/record?from=2024-13-01", "YYYY-MM-DD", who).await;
 
     crate::mutations::jobs_and_mutations(app, who).await;
